@@ -1,0 +1,17 @@
+import { Schema } from "effect"
+import { DurationMs } from "./DurationMs.js"
+
+/** The `daemon` section of `gateway.json`. Paths are relative to `$AGENC_HOME` unless absolute. */
+export class DaemonConfig extends Schema.Class<DaemonConfig>("DaemonConfig")({
+  pidFile: Schema.optionalWith(Schema.NonEmptyString, { default: () => "gateway.pid" }),
+  socket: Schema.optionalWith(Schema.NonEmptyString, { default: () => "gateway.sock" }).annotations({
+    description: "control socket (mode 0600) used by `agenc heartbeat trigger` and `agenc daemon status`"
+  }),
+  logFile: Schema.optionalWith(Schema.NonEmptyString, { default: () => "logs/gateway.log" }),
+  watchdogInterval: Schema.optionalWith(DurationMs, { default: () => 60_000 }).annotations({
+    description: "systemd WatchdogSec of the generated unit"
+  }),
+  shutdownGrace: Schema.optionalWith(DurationMs, { default: () => 3_000 }).annotations({
+    description: "how long in-flight actions may finish on shutdown before they are interrupted"
+  })
+}) {}

@@ -1,0 +1,83 @@
+import { Either, Schema } from "effect"
+import * as CronSchedule from "../heartbeat/CronSchedule.js"
+import { DurationMs } from "./DurationMs.js"
+
+/** A schedule string: cron (5 or 6 fields), a nickname such as `@daily`, or `@every 30s`. */
+export const ScheduleExpression = Schema.String.pipe(
+  Schema.filter((expression) => Either.match(CronSchedule.parse(expression), { onLeft: (reason) => reason, onRight: () => true }))
+).annotations({
+  identifier: "ScheduleExpression",
+  description: "cron expression (5 fields, or 6 with leading seconds), a nickname (@hourly, @daily, @weekly, @monthly, @yearly) or @every DURATION",
+  jsonSchema: { type: "string" }
+})
+
+/** An IANA time zone name such as `Europe/Berlin`, or `UTC`. */
+export const TimeZoneName = Schema.String.pipe(
+  Schema.filter((name) => Either.match(CronSchedule.validateTimezone(name), { onLeft: (reason) => reason, onRight: () => true }))
+).annotations({ identifier: "TimeZoneName", description: "IANA time zone, e.g. Europe/Berlin", jsonSchema: { type: "string" } })
+
+/** What to do with a slot that comes while the previous run of the same action is still going. */
+export const OverlapPolicy = Schema.Literal("skip", "allow").annotations({
+  description: "skip (default): a slot that comes while the previous run is still going is skipped and recorded; allow: run concurrently"
+})
+
+/** What to do on start with slots missed while the daemon was down. */
+export const CatchUpPolicy = Schema.Literal("none", "latest").annotations({
+  description: "none (default): missed slots are not run; latest: the most recent missed slot runs once on start, if within catchUpWindow"
+})
+
+/** One entry of `heartbeat.actions`. */
+export class ActionConfig extends Schema.Class<ActionConfig>("ActionConfig")({
+  name: Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
+    message: () => "an action name is letters, digits, '.', '_' and '-'"
+  })),
+  schedule: ScheduleExpression,
+  description: Schema.optional(Schema.String),
+  enabled: Schema.optionalWith(Schema.Boolean, { default: () => true }),
+  timezone: Schema.optional(TimeZoneName),
+  module: Schema.optional(Schema.NonEmptyString).annotations({
+    description: "path of a module whose default export is a custom action (relative to gateway.json)"
+  }),
+  channels: Schema.optional(Schema.Array(Schema.NonEmptyString)).annotations({
+    description: "deliver only to these channels (by name); default: all"
+  }),
+  timeout: Schema.optionalWith(DurationMs, { default: () => 300_000 }),
+  overlap: Schema.optionalWith(OverlapPolicy, { default: () => "skip" as const }),
+  catchUp: Schema.optionalWith(CatchUpPolicy, { default: () => "none" as const }),
+  catchUpWindow: Schema.optionalWith(DurationMs, { default: () => 86_400_000 }),
+  config: Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.Unknown }), { default: () => ({}) })
+}) {}
+
+/** The default actions: the three built-ins on the seed's schedules. */
+export const defaultActions = (): ReadonlyArray<typeof ActionConfig.Encoded> => [
+  { name: "task-scan", schedule: "*/5 * * * *" },
+  { name: "daily-summary", schedule: "0 9 * * *" },
+  { name: "portfolio-monitor", schedule: "0 * * * *" }
+]
+
+/** The `heartbeat` section of `gateway.json`. */
+export class HeartbeatConfig extends Schema.Class<HeartbeatConfig>("HeartbeatConfig")({
+  enabled: Schema.optionalWith(Schema.Boolean, { default: () => true }),
+  timezone: Schema.optionalWith(TimeZoneName, { default: () => "UTC" }),
+  wakeInterval: Schema.optionalWith(DurationMs.pipe(Schema.filter((ms) => ms >= 10 || "must be at least 10ms")), {
+    default: () => 1_000
+  }).annotations({
+    description: "longest single sleep of the scheduler before it re-reads the wall clock (suspend, clock steps)"
+  }),
+  ledgerSize: Schema.optionalWith(Schema.Int.pipe(Schema.positive()), { default: () => 10_000 }).annotations({
+    description: "how many runs the run ledger keeps"
+  }),
+  actions: Schema.optionalWith(
+    Schema.Array(ActionConfig).pipe(Schema.filter((actions) => {
+      const seen = new Set<string>()
+      for (const [index, action] of actions.entries()) {
+        if (seen.has(action.name)) {
+          return { path: [index, "name"], message: `duplicate action name "${action.name}"` }
+        }
+        seen.add(action.name)
+      }
+      return true
+    })),
+    { default: () => Schema.decodeUnknownSync(Schema.Array(ActionConfig))(defaultActions()) }
+  )
+}) {}

@@ -1,0 +1,125 @@
+import { Cron, DateTime, Either, Option } from "effect"
+import { parseDurationMs } from "../domain/DurationMs.js"
+
+/**
+ * When an action's slots fall: a cron expression in a time zone, or a fixed interval.
+ * Slot arithmetic is pure and works in epoch milliseconds, so the scheduler can re-check it against the
+ * wall clock as often as it likes.
+ */
+export type CronSchedule =
+  | { readonly _tag: "Cron"; readonly expression: string; readonly timezone: string; readonly cron: Cron.Cron; readonly zone: DateTime.TimeZone }
+  | { readonly _tag: "Interval"; readonly expression: string; readonly everyMs: number }
+
+const NICKNAMES: Record<string, string> = {
+  "@yearly": "0 0 1 1 *",
+  "@annually": "0 0 1 1 *",
+  "@monthly": "0 0 1 * *",
+  "@weekly": "0 0 * * 0",
+  "@daily": "0 0 * * *",
+  "@midnight": "0 0 * * *",
+  "@hourly": "0 * * * *"
+}
+
+// The longest each month can be; February 29 exists in leap years, so it is a valid (if rare) slot.
+const MONTH_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+const zones = new Map<string, DateTime.TimeZone>()
+
+/** The time zone for an IANA name (or "UTC"), if it is one. */
+export const zoneFor = (name: string): Option.Option<DateTime.TimeZone> => {
+  const known = zones.get(name)
+  if (known !== undefined) return Option.some(known)
+  const zone = DateTime.zoneFromString(name)
+  if (Option.isSome(zone)) zones.set(name, zone.value)
+  return zone
+}
+
+/** Checks a time zone name; the error is the one-line reason. */
+export const validateTimezone = (name: string): Either.Either<DateTime.TimeZone, string> =>
+  Either.fromOption(zoneFor(name), () => `unknown time zone "${name}"`)
+
+/**
+ * Parses a schedule: a 5-field cron expression, 6 fields with leading seconds, month and weekday names,
+ * a nickname (`@daily`, ...), or `@every DURATION` (e.g. `@every 90s`). Expressions that can never match
+ * (February 30) are rejected here rather than failing at run time.
+ */
+export const parse = (expression: string, timezone = "UTC"): Either.Either<CronSchedule, string> => {
+  const trimmed = expression.trim()
+  if (trimmed.startsWith("@every")) {
+    const duration = trimmed.slice("@every".length).trim()
+    return parseDurationMs(duration).pipe(
+      Either.mapLeft(() => `"${expression}": @every needs a duration such as 30s, 5m or 1h`),
+      Either.filterOrLeft((ms) => ms >= 1, () => `"${expression}": the interval must be at least 1ms`),
+      Either.map((everyMs): CronSchedule => ({ _tag: "Interval", expression: trimmed, everyMs }))
+    )
+  }
+  const zone = zoneFor(timezone)
+  if (Option.isNone(zone)) return Either.left(`unknown time zone "${timezone}"`)
+  const source = NICKNAMES[trimmed.toLowerCase()] ?? trimmed
+  if (source.startsWith("@")) return Either.left(`"${expression}": unknown nickname`)
+  const parsed = Cron.parse(source, zone.value)
+  if (Either.isLeft(parsed)) return Either.left(`"${expression}": ${parsed.left.message.toLowerCase()}`)
+  const cron = parsed.right
+  const schedule: CronSchedule = { _tag: "Cron", expression: trimmed, timezone, cron, zone: zone.value }
+  if (!canMatch(cron)) return Either.left(`"${expression}" never matches`)
+  try {
+    Cron.next(cron, new Date(0))
+  } catch {
+    return Either.left(`"${expression}" never matches`)
+  }
+  return Either.right(schedule)
+}
+
+/** Whether some month in the expression has one of its days (Feb 30, Apr 31 have none). */
+const canMatch = (cron: Cron.Cron): boolean => {
+  if (cron.days.size === 0 || (cron.weekdays.size !== 0 && (cron as unknown as { readonly and?: boolean }).and !== true)) return true
+  const months = cron.months.size === 0 ? [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12] : [...cron.months]
+  return months.some((month) => [...cron.days].some((day) => day <= MONTH_DAYS[month - 1]!))
+}
+
+const offsetAt = (zone: DateTime.TimeZone, ms: number): number =>
+  DateTime.zonedOffset(DateTime.unsafeMakeZoned(ms, { timeZone: zone }))
+
+const withOffset = (cron: Cron.Cron, offsetMs: number): Cron.Cron =>
+  Cron.make({
+    seconds: cron.seconds,
+    minutes: cron.minutes,
+    hours: cron.hours,
+    days: cron.days,
+    months: cron.months,
+    weekdays: cron.weekdays,
+    tz: DateTime.zoneMakeOffset(offsetMs)
+  })
+
+/** The first slot strictly after `afterMs`. */
+export const next = (schedule: CronSchedule, afterMs: number): number => {
+  if (schedule._tag === "Interval") {
+    return (Math.floor(afterMs / schedule.everyMs) + 1) * schedule.everyMs
+  }
+  let first = Cron.next(schedule.cron, new Date(afterMs)).getTime()
+  // Inside a repeated (fall-back) hour effect's Cron can answer with the first pass of a wall-clock time,
+  // which is earlier than `afterMs`; look again from later until the answer moves forward.
+  for (let probe = afterMs; first <= afterMs;) {
+    probe += 900_000
+    first = Cron.next(schedule.cron, new Date(probe)).getTime()
+  }
+  if (schedule.cron.hours.size !== 0 || schedule.timezone === "UTC") return first
+  // effect's Cron maps a wall-clock time to its first instant, so when clocks fall back it skips the
+  // repeated hour. An action that runs every hour (or more often) should keep running through it; a
+  // fixed-hour action (daily at 01:30) must still fire only once, hence the hours-wildcard condition.
+  let best = first
+  for (const offset of new Set([offsetAt(schedule.zone, afterMs), offsetAt(schedule.zone, first)])) {
+    const candidate = Cron.next(withOffset(schedule.cron, offset), new Date(afterMs)).getTime()
+    if (candidate < best && offsetAt(schedule.zone, candidate) === offset) best = candidate
+  }
+  return best
+}
+
+/** The latest slot at or before `atMs`. */
+export const previous = (schedule: CronSchedule, atMs: number): number => {
+  if (schedule._tag === "Interval") {
+    return Math.floor(atMs / schedule.everyMs) * schedule.everyMs
+  }
+  if (Cron.match(schedule.cron, new Date(atMs)) && atMs % 1000 === 0) return atMs
+  return Cron.prev(schedule.cron, new Date(atMs)).getTime()
+}

@@ -1,0 +1,70 @@
+import { Effect, Layer, ParseResult, Schema } from "effect"
+import * as fs from "node:fs/promises"
+import * as os from "node:os"
+import * as path from "node:path"
+import { ConfigError } from "../domain/ConfigError.js"
+import { GatewayConfig } from "../domain/GatewayConfig.js"
+import { AppConfig, type LoadedConfig } from "../services/AppConfig.js"
+
+/** `$AGENC_HOME`, default `~/.agenc`. */
+export const agencHome = (env: NodeJS.ProcessEnv = process.env): string =>
+  path.resolve(expandHome(env.AGENC_HOME !== undefined && env.AGENC_HOME !== "" ? env.AGENC_HOME : "~/.agenc"))
+
+/** Expands a leading `~`. */
+export const expandHome = (p: string): string =>
+  p === "~" ? os.homedir() : p.startsWith("~/") ? path.join(os.homedir(), p.slice(2)) : p
+
+/** Resolves a path from the config: `~` expanded, relative paths taken from `base`. */
+export const resolvePath = (base: string, p: string): string => path.resolve(base, expandHome(p))
+
+/** Formats a JSON path the way a person writes it: `heartbeat.actions[1].schedule`. */
+export const formatPath = (segments: ReadonlyArray<PropertyKey>): string =>
+  segments.reduce<string>((out, segment) =>
+    typeof segment === "number"
+      ? `${out}[${segment}]`
+      : out === "" ? String(segment) : `${out}.${String(segment)}`, "")
+
+const decode = Schema.decodeUnknown(GatewayConfig, { errors: "first", onExcessProperty: "error" })
+
+/** Decodes an already-parsed JSON value into the config; the error names the JSON path. */
+export const decodeConfig = (input: unknown): Effect.Effect<GatewayConfig, ConfigError> =>
+  decode(input).pipe(Effect.mapError((error) => {
+    const [issue] = ParseResult.ArrayFormatter.formatErrorSync(error)
+    return issue === undefined
+      ? new ConfigError({ message: error.message })
+      : new ConfigError({ path: formatPath(issue.path), message: issue.message })
+  }))
+
+/**
+ * Reads `gateway.json`: `file` when given (it must exist), else `$AGENC_HOME/gateway.json` (built-in
+ * defaults when it does not exist).
+ */
+export const loadConfig = (options: { readonly file?: string | undefined; readonly home?: string | undefined } = {}): Effect.Effect<LoadedConfig, ConfigError> =>
+  Effect.gen(function*() {
+    const home = options.home ?? agencHome()
+    const explicit = options.file !== undefined
+    const file = explicit ? path.resolve(expandHome(options.file!)) : path.join(home, "gateway.json")
+    const text = yield* Effect.tryPromise({
+      try: () => fs.readFile(file, "utf8"),
+      catch: (cause) => cause as NodeJS.ErrnoException
+    }).pipe(
+      Effect.map((text): string | undefined => text),
+      Effect.catchAll((cause) =>
+        cause.code === "ENOENT" && !explicit
+          ? Effect.succeed(undefined)
+          : Effect.fail(new ConfigError({ message: `${file}: ${cause.code === "ENOENT" ? "no such file" : cause.message}` }))
+      )
+    )
+    if (text === undefined) {
+      return { home, file, fromFile: false, config: yield* decodeConfig({}) }
+    }
+    const json = yield* Effect.try({
+      try: () => JSON.parse(text) as unknown,
+      catch: (cause) => new ConfigError({ message: `${file}: not valid JSON (${(cause as Error).message})` })
+    })
+    return { home, file, fromFile: true, config: yield* decodeConfig(json) }
+  })
+
+/** Provides `AppConfig` from the file (or the defaults). */
+export const AppConfigFile = (options: { readonly file?: string | undefined; readonly home?: string | undefined } = {}) =>
+  Layer.effect(AppConfig, loadConfig(options))

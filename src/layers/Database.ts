@@ -1,0 +1,29 @@
+import { Migrator } from "@effect/sql"
+import { SqliteClient, SqliteMigrator } from "@effect/sql-sqlite-node"
+import { Effect, Layer } from "effect"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import core from "./migrations/0001_core.js"
+import outbox from "./migrations/0002_outbox.js"
+import ledger from "./migrations/0003_ledger.js"
+import daemon from "./migrations/0004_daemon.js"
+
+/** The one SQLite file under `$AGENC_HOME` that holds all durable state. */
+export const databaseFile = (home: string): string => path.join(home, "agenc.db")
+
+/** Every schema migration, in order; a new one gets the next number. */
+export const migrations = Migrator.fromRecord({
+  "0001_core": core,
+  "0002_outbox": outbox,
+  "0003_ledger": ledger,
+  "0004_daemon": daemon
+})
+
+/** `SqlClient` on `$AGENC_HOME/agenc.db` (WAL, 5 s busy timeout), migrated to the latest schema. */
+export const Database = (home: string) =>
+  SqliteMigrator.layer({ loader: migrations }).pipe(
+    Layer.provideMerge(Layer.unwrapEffect(Effect.sync(() => {
+      fs.mkdirSync(home, { recursive: true, mode: 0o700 })
+      return SqliteClient.layer({ filename: databaseFile(home) })
+    })))
+  )
