@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+import { Command, ValidationError } from "@effect/cli"
+import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import { Cause, Console, Effect, Exit, Option } from "effect"
+import { createRequire } from "node:module"
+import { ExitCode } from "./cli/CliError.js"
+import { configCommand } from "./cli/Config.js"
+import { cronCommand } from "./cli/Cron.js"
+import { daemonCommand } from "./cli/Daemon.js"
+import { heartbeatCommand } from "./cli/Heartbeat.js"
+import { tasksCommand } from "./cli/Tasks.js"
+
+const { version } = createRequire(import.meta.url)("../package.json") as { readonly version: string }
+
+const agenc = Command.make("agenc").pipe(
+  Command.withDescription("heartbeat and autonomous daemon for AgenC agents"),
+  Command.withSubcommands([daemonCommand, heartbeatCommand, tasksCommand, cronCommand, configCommand])
+)
+
+const cli = Command.run(agenc, { name: "agenc", version })
+
+/** The exit code a failure maps to; the one place error tags meet exit codes. */
+class Exiting {
+  constructor(readonly code: number) {}
+}
+
+const program = Effect.suspend(() => cli(process.argv)).pipe(
+  Effect.catchAll((error): Effect.Effect<never, Exiting> => {
+    if (ValidationError.isValidationError(error)) {
+      // @effect/cli has already printed what was wrong with the command line.
+      return Effect.fail(new Exiting(ExitCode.usage))
+    }
+    const tagged = error as { readonly _tag?: string; readonly message?: string; readonly code?: number; readonly line?: string }
+    switch (tagged._tag) {
+      case "CliError":
+        return Console.error(`agenc: ${tagged.message}`).pipe(Effect.zipRight(Effect.fail(new Exiting(tagged.code!))))
+      case "ConfigError":
+        return Console.error(tagged.line!).pipe(Effect.zipRight(Effect.fail(new Exiting(ExitCode.config))))
+      default:
+        return Console.error(`agenc: ${tagged._tag !== undefined ? `${tagged._tag}: ` : ""}${tagged.message ?? String(error)}`).pipe(
+          Effect.zipRight(Effect.fail(new Exiting(ExitCode.failure)))
+        )
+    }
+  }),
+  Effect.provide(NodeContext.layer)
+)
+
+NodeRuntime.runMain(program, {
+  disableErrorReporting: true,
+  teardown: (exit, onExit) => {
+    if (Exit.isSuccess(exit) || Cause.isInterruptedOnly(exit.cause)) return onExit(ExitCode.ok)
+    const failure = Cause.failureOption(exit.cause)
+    if (Option.isSome(failure) && failure.value instanceof Exiting) return onExit(failure.value.code)
+    // A defect: a bug, not a user mistake; show it whole.
+    process.stderr.write(`agenc: internal error\n${Cause.pretty(exit.cause)}\n`)
+    onExit(70)
+  }
+})

@@ -1,0 +1,62 @@
+import { Command } from "@effect/cli"
+import { Console, Effect, JSONSchema, Option, Schema } from "effect"
+import * as fs from "node:fs/promises"
+import * as path from "node:path"
+import { GatewayConfig } from "../domain/GatewayConfig.js"
+import { resolveActions } from "../heartbeat/ActionRegistry.js"
+import { agencHome, decodeConfig, expandHome, loadConfig } from "../layers/AppConfigFile.js"
+import { CliError, ExitCode } from "./CliError.js"
+import { configOption } from "./Options.js"
+
+/** Loads the config named by `--config` (or the default) and checks what decoding alone cannot: action modules and schedules. */
+export const loadChecked = (config: Option.Option<string>) =>
+  Effect.gen(function*() {
+    const loaded = yield* loadConfig({ file: Option.getOrUndefined(config) })
+    const registrations = yield* resolveActions(loaded.config.heartbeat, path.dirname(loaded.file))
+    return { loaded, registrations }
+  })
+
+const validate = Command.make("validate", { config: configOption }, ({ config }) =>
+  loadChecked(config).pipe(Effect.zipRight(Console.log("ok")))
+).pipe(Command.withDescription("check gateway.json: prints ok (exit 0), or the JSON path and the reason (exit 78)"))
+
+const init = Command.make("init", { config: configOption }, ({ config }) =>
+  Effect.gen(function*() {
+    const file = Option.match(config, {
+      onNone: () => path.join(agencHome(), "gateway.json"),
+      onSome: (file) => path.resolve(expandHome(file))
+    })
+    const defaults = Schema.encodeSync(GatewayConfig)(yield* decodeConfig({}))
+    yield* Effect.tryPromise({
+      try: async () => {
+        await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 })
+        await fs.writeFile(file, JSON.stringify(defaults, null, 2) + "\n", { flag: "wx", mode: 0o600 })
+      },
+      catch: (cause) =>
+        new CliError({
+          message: (cause as NodeJS.ErrnoException).code === "EEXIST"
+            ? `${file} already exists; not overwriting it`
+            : `cannot write ${file}: ${(cause as Error).message}`,
+          code: ExitCode.failure
+        })
+    })
+    yield* Console.log(file)
+  })
+).pipe(Command.withDescription("write the default gateway.json (refuses to overwrite an existing file)"))
+
+const show = Command.make("show", { config: configOption }, ({ config }) =>
+  loadConfig({ file: Option.getOrUndefined(config) }).pipe(
+    // Secrets are `Redacted` after decoding and print as "<redacted>".
+    Effect.flatMap((loaded) => Console.log(JSON.stringify(loaded.config, null, 2)))
+  )
+).pipe(Command.withDescription("print the effective config (defaults filled in, secrets redacted)"))
+
+const schema = Command.make("schema", {}, () =>
+  Console.log(JSON.stringify(JSONSchema.make(Schema.encodedSchema(GatewayConfig)), null, 2))
+).pipe(Command.withDescription("print the JSON Schema of gateway.json, for editors"))
+
+/** `agenc config`. */
+export const configCommand = Command.make("config").pipe(
+  Command.withDescription("create, check and inspect gateway.json"),
+  Command.withSubcommands([validate, init, show, schema])
+)

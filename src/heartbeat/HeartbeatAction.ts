@@ -1,0 +1,44 @@
+import type { Effect } from "effect"
+import type { AgentRuntime, AgentRuntimeService } from "../services/AgentRuntime.js"
+import type { Gateway, GatewayService } from "../services/Gateway.js"
+import type { Session, SessionService } from "../services/Session.js"
+
+/** What one run of an action produced. Quiet heartbeat: nothing is sent unless `shouldNotify` and a message. */
+export interface HeartbeatResult {
+  readonly shouldNotify: boolean
+  readonly message?: string | undefined
+  readonly metadata?: Record<string, unknown> | undefined
+}
+
+/** What a run sees. The same services are also in the Effect's context (`yield* Gateway`). */
+export interface HeartbeatContext {
+  /** The configured name of the action. */
+  readonly action: string
+  /** Epoch ms of the slot this run belongs to. */
+  readonly scheduledAt: number
+  /** The action's `config` object from `gateway.json`. */
+  readonly config: Record<string, unknown>
+  readonly gateway: GatewayService
+  readonly runtime: AgentRuntimeService
+  readonly session: SessionService
+}
+
+/** The services an action's Effect may use. */
+export type HeartbeatServices = Gateway | AgentRuntime | Session
+
+/** A heartbeat action: the seed's shape, with an Effect in place of a Promise. */
+export interface HeartbeatAction<E = unknown> {
+  readonly name: string
+  readonly description: string
+  readonly execute: (context: HeartbeatContext) => Effect.Effect<HeartbeatResult, E, HeartbeatServices>
+}
+
+/** A result that sends nothing. */
+export const quiet = (metadata?: Record<string, unknown>): HeartbeatResult => ({ shouldNotify: false, metadata })
+
+/** A result that sends `message`. */
+export const notify = (message: string, metadata?: Record<string, unknown>): HeartbeatResult => ({
+  shouldNotify: true,
+  message,
+  metadata
+})

@@ -1,0 +1,105 @@
+import { Cause, Clock, Duration, Effect, Exit, Option } from "effect"
+import { AgentRuntime } from "../services/AgentRuntime.js"
+import { Gateway, type DeliveryOutcome } from "../services/Gateway.js"
+import type { Registration, RunReport } from "../services/Scheduler.js"
+import { Session, makeSession } from "../services/Session.js"
+import { StateStore, type RunOutcome } from "../services/StateStore.js"
+import type { HeartbeatResult } from "./HeartbeatAction.js"
+
+/** The idempotency key of a slot's message: stable across retries and restarts. */
+export const messageId = (action: string, scheduledAt: number): string => `${action}@${new Date(scheduledAt).toISOString()}`
+
+/** The first line of a failure, for the ledger and the log. */
+const describe = (cause: Cause.Cause<unknown>): string => {
+  const failure = Cause.failureOption(cause)
+  const error = Option.isSome(failure) ? failure.value : Cause.squash(cause)
+  if (error instanceof Error || (typeof error === "object" && error !== null && "message" in error)) {
+    const tag = (error as { _tag?: unknown })._tag
+    const message = String((error as { message: unknown }).message)
+    return typeof tag === "string" && !message.startsWith(tag) ? `${tag}: ${message}` : message
+  }
+  return String(error)
+}
+
+/**
+ * One run of one slot: executes the action in its own session with its timeout, applies the quiet
+ * contract, delivers, and records the run in the ledger. Never fails: a failure, defect or timeout of
+ * the action becomes the run's outcome.
+ */
+export const runSlot = Effect.fn("Heartbeat.runSlot")(function*(
+  registration: Registration,
+  scheduledAt: number,
+  options: { readonly deliver?: boolean | undefined } = {}
+) {
+  const store = yield* StateStore
+  const gateway = yield* Gateway
+  const runtime = yield* AgentRuntime
+  const session = makeSession(store, registration.name)
+  const startedAt = yield* Clock.currentTimeMillis
+  const execution = registration.action.execute({
+    action: registration.name,
+    scheduledAt,
+    config: registration.config,
+    gateway,
+    runtime,
+    session
+  }).pipe(
+    Effect.provideService(Session, session),
+    Effect.provideService(Gateway, gateway),
+    Effect.provideService(AgentRuntime, runtime),
+    Effect.timeoutOption(Duration.millis(registration.timeoutMs)),
+    Effect.exit
+  )
+  const exit = yield* execution.pipe(
+    // Shutdown interrupts the run from outside: the ledger still gets a line for it.
+    Effect.onInterrupt(() =>
+      Clock.currentTimeMillis.pipe(
+        Effect.flatMap((endedAt) =>
+          store.recordRun({ action: registration.name, scheduledAt, startedAt, endedAt, outcome: "failed", error: "interrupted" })
+        ),
+        Effect.ignore
+      )
+    )
+  )
+  let outcome: RunOutcome
+  let result: HeartbeatResult | undefined
+  let error: string | undefined
+  let deliveries: ReadonlyArray<DeliveryOutcome> = []
+  if (Exit.isFailure(exit)) {
+    outcome = "failed"
+    error = Cause.isInterruptedOnly(exit.cause) ? "interrupted" : describe(exit.cause)
+    yield* Effect.logError("action failed", Cause.isInterruptedOnly(exit.cause) ? undefined : exit.cause)
+  } else if (Option.isNone(exit.value)) {
+    outcome = "timed-out"
+    error = `timed out after ${Duration.format(Duration.millis(registration.timeoutMs))}`
+    yield* Effect.logWarning(`action ${error}`)
+  } else {
+    result = exit.value.value
+    const message = result.message?.trim() ?? ""
+    if (result.shouldNotify && message === "") {
+      yield* Effect.logWarning("action asked to notify with an empty message; nothing sent")
+    }
+    if (result.shouldNotify && message !== "") {
+      outcome = "notified"
+      if (options.deliver !== false) {
+        deliveries = yield* gateway.send({
+          id: messageId(registration.name, scheduledAt),
+          action: registration.name,
+          message,
+          metadata: result.metadata ?? {},
+          scheduledAt,
+          startedAt
+        }, { channels: registration.channels })
+      }
+    } else {
+      outcome = "quiet"
+    }
+  }
+  const endedAt = yield* Clock.currentTimeMillis
+  const report: RunReport = { action: registration.name, scheduledAt, startedAt, endedAt, outcome, result, deliveries, error }
+  yield* store.recordRun({ action: registration.name, scheduledAt, startedAt, endedAt, outcome, error, message: result?.message }).pipe(
+    Effect.catchAll((failure) => Effect.logError(`could not record the run: ${failure.message}`))
+  )
+  yield* Effect.logDebug(`run ${outcome}`).pipe(Effect.annotateLogs({ durationMs: endedAt - startedAt }))
+  return report
+}, (effect, registration) => Effect.annotateLogs(effect, { action: registration.name }))

@@ -1,0 +1,76 @@
+import { Context, Data, type Effect } from "effect"
+import type { CronSchedule } from "../heartbeat/CronSchedule.js"
+import type { HeartbeatAction, HeartbeatResult } from "../heartbeat/HeartbeatAction.js"
+import type { DeliveryOutcome } from "./Gateway.js"
+import type { RunOutcome } from "./StateStore.js"
+
+/** An action with its schedule and policies, ready to run. */
+export interface Registration {
+  readonly name: string
+  readonly action: HeartbeatAction
+  readonly schedule: CronSchedule
+  /** A run that takes longer is interrupted and recorded as timed-out. */
+  readonly timeoutMs: number
+  readonly overlap: "skip" | "allow"
+  readonly catchUp: "none" | "latest"
+  readonly catchUpWindowMs: number
+  /** Deliver only to these channels; undefined: all. */
+  readonly channels?: ReadonlyArray<string> | undefined
+  readonly config: Record<string, unknown>
+  /** Equal fingerprints mean equal registrations: a config reload leaves such an action alone. */
+  readonly fingerprint: string
+}
+
+/** What one run did. */
+export interface RunReport {
+  readonly action: string
+  readonly scheduledAt: number
+  readonly startedAt: number
+  readonly endedAt: number
+  readonly outcome: RunOutcome
+  readonly result?: HeartbeatResult | undefined
+  readonly deliveries: ReadonlyArray<DeliveryOutcome>
+  readonly error?: string | undefined
+}
+
+/** A registered action as `heartbeat list` and `daemon status` show it. */
+export interface ScheduledAction {
+  readonly name: string
+  readonly description: string
+  readonly schedule: string
+  readonly timezone: string
+  /** Epoch ms of the next slot; undefined while the scheduler is stopped. */
+  readonly nextRunAt: number | undefined
+  readonly running: boolean
+}
+
+/** No action of that name is registered. */
+export class UnknownActionError extends Data.TaggedError("UnknownActionError")<{ readonly name: string }> {
+  override get message(): string {
+    return `no action named "${this.name}"`
+  }
+}
+
+/** Runs registered actions at their slots, each run in its own supervised fiber. */
+export interface SchedulerService {
+  /** Adds the action, or replaces the one of the same name (its in-flight run is left alone). */
+  readonly schedule: (registration: Registration) => Effect.Effect<void>
+  /** Removes the action; an in-flight run finishes. Answers whether it was registered. */
+  readonly unschedule: (name: string) => Effect.Effect<boolean>
+  /** Makes the registered set equal to `registrations`, touching only what changed. */
+  readonly reconcile: (registrations: ReadonlyArray<Registration>) => Effect.Effect<{ readonly added: ReadonlyArray<string>; readonly changed: ReadonlyArray<string>; readonly removed: ReadonlyArray<string> }>
+  /** Starts dispatching (and runs catch-up slots). Idempotent. */
+  readonly start: Effect.Effect<void>
+  /** Stops dispatching and interrupts in-flight runs. */
+  readonly stop: Effect.Effect<void>
+  /** Stops dispatching, lets in-flight runs finish for up to `graceMs`, then interrupts the rest. */
+  readonly drain: (graceMs: number) => Effect.Effect<void>
+  /** Runs one action once, now, outside its schedule (it still counts for overlap). */
+  readonly runNow: (name: string, options?: { readonly deliver?: boolean | undefined }) => Effect.Effect<RunReport, UnknownActionError>
+  readonly list: Effect.Effect<ReadonlyArray<ScheduledAction>>
+  /** How many runs are in flight. */
+  readonly inFlight: Effect.Effect<number>
+}
+
+/** The heartbeat scheduler. */
+export class Scheduler extends Context.Tag("agenc/Scheduler")<Scheduler, SchedulerService>() {}
