@@ -45,6 +45,8 @@ export interface TaskFilter {
   readonly taskTypes?: ReadonlyArray<TaskType> | undefined
   /** Only tasks whose deadline (if any) is at least this far away. */
   readonly minDeadlineBufferSeconds?: number | undefined
+  /** At most this many tasks (highest reward first). */
+  readonly limit?: number | undefined
 }
 
 /** The agent's counters as of `at` (epoch ms). */
@@ -79,6 +81,41 @@ export interface Dispute {
   readonly votesAgainst: bigint
   readonly votingDeadline: number
 }
+
+/** The capability bits the program defines (bit index per name). */
+export const CAPABILITY_BITS = {
+  COMPUTE: 0, INFERENCE: 1, STORAGE: 2, NETWORK: 3, SENSOR: 4,
+  ACTUATOR: 5, COORDINATOR: 6, ARBITER: 7, VALIDATOR: 8, AGGREGATOR: 9
+} as const
+
+/** The agent as the claimable rule sees it. */
+export interface ClaimingAgent {
+  readonly capabilities: bigint
+  readonly reputation: number
+}
+
+/**
+ * The claimable rule of the program and its reference runtime, plus the filter: status Open, a free
+ * worker slot, capabilities a (non-empty) subset of the agent's (and of `filter.capabilities`), deadline
+ * 0 or after `now` (by at least `minDeadlineBufferSeconds`), reputation at least `min_reputation`.
+ * `now` is unix seconds. The local ledger runs the same rule in SQL; a test holds the two together.
+ */
+export const isClaimable = (task: Task, agent: ClaimingAgent, filter: TaskFilter, now: number): boolean =>
+  task.status === "Open" &&
+  task.currentWorkers < task.maxWorkers &&
+  hasCapabilities(agent.capabilities, task.requiredCapabilities) &&
+  (filter.capabilities === undefined || hasCapabilities(filter.capabilities, task.requiredCapabilities)) &&
+  (task.deadline === 0 || (task.deadline > now && task.deadline - now >= (filter.minDeadlineBufferSeconds ?? 0))) &&
+  agent.reputation >= task.minReputation &&
+  (filter.minReward === undefined || task.rewardAmount >= filter.minReward) &&
+  (filter.maxReward === undefined || task.rewardAmount <= filter.maxReward) &&
+  (filter.taskTypes === undefined || filter.taskTypes.includes(task.taskType))
+
+/** Highest reward first, then oldest, then by id: the order `claimableTasks` returns. */
+export const byRewardDesc = (a: Task, b: Task): number =>
+  a.rewardAmount !== b.rewardAmount
+    ? (a.rewardAmount > b.rewardAmount ? -1 : 1)
+    : a.createdAt !== b.createdAt ? a.createdAt - b.createdAt : a.id < b.id ? -1 : a.id > b.id ? 1 : 0
 
 /** Whether `agent` has every capability bit `required` asks for (and `required` asks for some). */
 export const hasCapabilities = (agent: bigint, required: bigint): boolean =>

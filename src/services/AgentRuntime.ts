@@ -30,3 +30,6 @@ export interface AgentRuntimeService {
 
 /** The AgenC marketplace: `AgentRuntimeSolana` or `AgentRuntimeLocal`, chosen by `runtime.source`. */
 export class AgentRuntime extends Context.Tag("agenc/AgentRuntime")<AgentRuntime, AgentRuntimeService>() {}
+
+/** The local ledger refused a change the program would refuse too (reward 0, deadline past, task not claimable ...). */
+export class LedgerRuleError extends Data.TaggedError("LedgerRuleError")<{ readonly message: string }> {}
