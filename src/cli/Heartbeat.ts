@@ -1,6 +1,9 @@
-import { Command } from "@effect/cli"
+import { Args, Command, Options } from "@effect/cli"
 import { Clock, Console, Effect } from "effect"
 import * as CronSchedule from "../heartbeat/CronSchedule.js"
+import { MainLayer } from "../layers/MainLayer.js"
+import { Scheduler } from "../services/Scheduler.js"
+import { CliError } from "./CliError.js"
 import { loadChecked } from "./Config.js"
 import { configOption, jsonOption } from "./Options.js"
 
@@ -31,8 +34,49 @@ const list = Command.make("list", { config: configOption, json: jsonOption }, ({
   })
 ).pipe(Command.withDescription("list the configured actions, their schedules, time zones and next runs"))
 
+const run = Command.make("run", {
+  action: Args.text({ name: "action" }).pipe(Args.withDescription("name of the action in gateway.json")),
+  dryRun: Options.boolean("dry-run").pipe(Options.withDescription("run it but deliver nothing")),
+  json: Options.boolean("json").pipe(Options.withDescription("print the result as JSON")),
+  config: configOption
+}, (args) =>
+  Effect.gen(function*() {
+    const { loaded, registrations } = yield* loadChecked(args.config)
+    if (!registrations.some((registration) => registration.name === args.action)) {
+      return yield* Effect.fail(CliError.usage(`no action named "${args.action}" (configured: ${registrations.map((r) => r.name).join(", ") || "none"})`))
+    }
+    const report = yield* Effect.gen(function*() {
+      const scheduler = yield* Scheduler
+      yield* scheduler.reconcile(registrations)
+      return yield* scheduler.runNow(args.action, { deliver: !args.dryRun })
+    }).pipe(Effect.provide(MainLayer(loaded)))
+    const result = report.result
+    if (args.json) {
+      yield* Console.log(JSON.stringify({
+        action: report.action,
+        outcome: report.outcome,
+        shouldNotify: result?.shouldNotify ?? false,
+        message: result?.message ?? null,
+        metadata: result?.metadata ?? {},
+        error: report.error ?? null,
+        deliveries: report.deliveries
+      }, (_, value) => typeof value === "bigint" ? value.toString() : value, 2))
+    } else {
+      yield* Console.log(
+        report.outcome === "notified" ? result!.message! : `${report.outcome}${report.error === undefined ? "" : `: ${report.error}`}`
+      )
+      for (const delivery of report.deliveries) {
+        yield* Console.log(`  -> ${delivery.channel}: ${delivery.status}${delivery.error === undefined ? "" : ` (${delivery.error})`}`)
+      }
+    }
+    if (report.outcome === "failed" || report.outcome === "timed-out") {
+      return yield* Effect.fail(new CliError({ message: `${args.action} ${report.outcome}: ${report.error ?? ""}`, code: 1 }))
+    }
+  })
+).pipe(Command.withDescription("run one action once now, with its real session and data source, and deliver the result unless --dry-run"))
+
 /** `agenc heartbeat`. */
 export const heartbeatCommand = Command.make("heartbeat").pipe(
   Command.withDescription("inspect and run heartbeat actions"),
-  Command.withSubcommands([list])
+  Command.withSubcommands([list, run])
 )
