@@ -1,0 +1,19 @@
+import type { SqlClient } from "@effect/sql"
+import { Effect, Layer } from "effect"
+import { ConfigError } from "../domain/ConfigError.js"
+import type { AgentRuntime } from "../services/AgentRuntime.js"
+import { AppConfig } from "../services/AppConfig.js"
+import { AgentRuntimeLocal } from "./AgentRuntimeLocal.js"
+
+/** `AgentRuntime` from `runtime.source`: the local ledger (default) or the program over Solana RPC. */
+export const AgentRuntimeLive: Layer.Layer<AgentRuntime, ConfigError, AppConfig | SqlClient.SqlClient> = Layer.unwrapEffect(
+  Effect.map(AppConfig, ({ config }): Layer.Layer<AgentRuntime, ConfigError, SqlClient.SqlClient> => {
+    const runtime = config.runtime
+    switch (runtime.source) {
+      case "local":
+        return AgentRuntimeLocal(runtime)
+      case "solana":
+        return Layer.fail(new ConfigError({ path: "runtime.source", message: "solana: not built yet" }))
+    }
+  })
+)
