@@ -1,10 +1,40 @@
 import { Schema } from "effect"
 import { DurationMs } from "./DurationMs.js"
+import { Secret } from "./Secret.js"
+
+/** How hard one channel tries before a message waits in the pending queue, and how long it may wait there. */
+export class DeliveryPolicy extends Schema.Class<DeliveryPolicy>("DeliveryPolicy")({
+  retries: Schema.optionalWith(Schema.Int.pipe(Schema.between(0, 10)), { default: () => 2 }).annotations({
+    description: "quick retries inside send after a fast failure (not after a timeout); what still fails is queued"
+  }),
+  backoff: Schema.optionalWith(DurationMs, { default: () => 1_000 }).annotations({
+    description: "first retry delay; doubles on each failure, ±20 % jitter"
+  }),
+  maxBackoff: Schema.optionalWith(DurationMs, { default: () => 600_000 }).annotations({
+    description: "longest delay between two retries of a queued message"
+  }),
+  expireAfter: Schema.optionalWith(DurationMs, { default: () => 86_400_000 }).annotations({
+    description: "a message still undelivered this long after it was first sent is dropped and logged"
+  })
+}) {}
 
 const common = {
   name: Schema.optional(Schema.NonEmptyString).annotations({ description: "name used by an action's `channels`; defaults to the type" }),
-  timeout: Schema.optionalWith(DurationMs, { default: () => 10_000 })
+  timeout: Schema.optionalWith(DurationMs, { default: () => 10_000 }).annotations({ description: "per attempt" }),
+  delivery: Schema.optionalWith(DeliveryPolicy, { default: () => new DeliveryPolicy({}) })
 }
+
+const HttpUrl = Schema.NonEmptyString.pipe(Schema.filter((url) => {
+  try {
+    const { protocol } = new URL(url)
+    return protocol === "http:" || protocol === "https:" || "not an http(s) URL"
+  } catch {
+    return "not a URL"
+  }
+}))
+
+/** A URL that may carry a token: literal, `{"env": NAME}` or `{"file": PATH}`. */
+const SecretUrl = Secret.annotations({ description: "URL, or {\"env\": NAME}, or {\"file\": PATH}; it is never logged" })
 
 /** Human-readable lines on stdout. */
 export class ConsoleChannelConfig extends Schema.Class<ConsoleChannelConfig>("ConsoleChannelConfig")({
@@ -19,8 +49,49 @@ export class FileChannelConfig extends Schema.Class<FileChannelConfig>("FileChan
   path: Schema.optionalWith(Schema.NonEmptyString, { default: () => "outbox.jsonl" })
 }) {}
 
+/** A JSON POST of the outbox record, signed with HMAC-SHA256 when `secret` is set. */
+export class WebhookChannelConfig extends Schema.Class<WebhookChannelConfig>("WebhookChannelConfig")({
+  type: Schema.Literal("webhook"),
+  ...common,
+  url: SecretUrl,
+  headers: Schema.optionalWith(Schema.Record({ key: Schema.String, value: Secret }), { default: () => ({}) }).annotations({
+    description: "extra request headers; values may be secrets"
+  }),
+  secret: Schema.optional(Secret).annotations({ description: "HMAC-SHA256 key: X-Agenc-Signature: sha256=<hex of the body>" })
+}) {}
+
+/** A Slack incoming webhook. */
+export class SlackChannelConfig extends Schema.Class<SlackChannelConfig>("SlackChannelConfig")({
+  type: Schema.Literal("slack"),
+  ...common,
+  url: SecretUrl
+}) {}
+
+/** A Discord channel webhook. */
+export class DiscordChannelConfig extends Schema.Class<DiscordChannelConfig>("DiscordChannelConfig")({
+  type: Schema.Literal("discord"),
+  ...common,
+  url: SecretUrl
+}) {}
+
+/** A Telegram chat, through the Bot API's `sendMessage`. */
+export class TelegramChannelConfig extends Schema.Class<TelegramChannelConfig>("TelegramChannelConfig")({
+  type: Schema.Literal("telegram"),
+  ...common,
+  token: Secret.annotations({ description: "bot token, or {\"env\": NAME}, or {\"file\": PATH}" }),
+  chatId: Schema.Union(Schema.NonEmptyString, Schema.Int).annotations({ description: "chat id or @channelusername" }),
+  apiBase: Schema.optionalWith(HttpUrl, { default: () => "https://api.telegram.org" })
+}) {}
+
 /** A configured channel. */
-export const ChannelConfig = Schema.Union(ConsoleChannelConfig, FileChannelConfig)
+export const ChannelConfig = Schema.Union(
+  ConsoleChannelConfig,
+  FileChannelConfig,
+  WebhookChannelConfig,
+  SlackChannelConfig,
+  DiscordChannelConfig,
+  TelegramChannelConfig
+)
 export type ChannelConfig = typeof ChannelConfig.Type
 
 /** The `channels` list; names must be unique. */

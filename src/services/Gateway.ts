@@ -1,4 +1,4 @@
-import { Context, type Effect } from "effect"
+import { Context, Data, type Effect } from "effect"
 
 /** A heartbeat result on its way to the channels. */
 export interface OutboundMessage {
@@ -22,15 +22,79 @@ export interface DeliveryOutcome {
   readonly error?: string | undefined
 }
 
+/** One attempt to hand a message to a channel. */
+export interface Delivery {
+  readonly message: OutboundMessage
+  /** 1 on the first attempt; counts attempts across restarts, so a plugin can tell a possible replay. */
+  readonly attempt: number
+  /** Parts of a split message already delivered by earlier attempts; send the rest. */
+  readonly partsDone: number
+  /** Records that the first `n` parts are delivered, so a retry does not post them again. */
+  readonly savePartsDone: (n: number) => Effect.Effect<void>
+}
+
+/**
+ * A channel refused or failed a delivery. `retryable` false (a 4xx other than 429) drops the message;
+ * otherwise it is retried, no sooner than `retryAfter` ms when the channel said so.
+ */
+export class DeliveryError extends Data.TaggedError("DeliveryError")<{
+  readonly message: string
+  readonly retryable: boolean
+  readonly retryAfter?: number | undefined
+  /** The attempt ran out of time: no quick retry, it waits in the queue. */
+  readonly timedOut?: boolean | undefined
+}> {}
+
+/** A plugin's own view of whether it can deliver. */
+export interface PluginHealth {
+  readonly healthy: boolean
+  /** Where it delivers, secrets redacted: `stdout`, a file path, `https://hooks.slack.com/…`. */
+  readonly target: string
+  readonly detail?: string | undefined
+}
+
+/** A delivery channel; built-ins are in `src/gateway/`, and a user can supply more to `GatewayLiveWith`. */
+export interface ChannelPlugin {
+  readonly name: string
+  readonly type: string
+  /** Delivers once (the gateway adds timeout, retries and the durable queue); must not fail with a defect. */
+  readonly send: (delivery: Delivery) => Effect.Effect<void, DeliveryError>
+  readonly health: Effect.Effect<PluginHealth>
+}
+
+/** A channel's state, for `status`. */
+export interface ChannelStatus extends PluginHealth {
+  readonly channel: string
+  readonly type: string
+  /** Messages waiting in the durable queue. */
+  readonly pending: number
+  readonly lastDeliveredAt?: number | undefined
+  /** The last attempt's error, when the last attempt failed (secrets redacted). */
+  readonly lastError?: string | undefined
+}
+
 /** Sends heartbeat messages to the configured chat channels. */
 export interface GatewayService {
   /** Names of the configured channels. */
   readonly channels: ReadonlyArray<string>
-  /** Delivers to every channel, or only to `channels`; never fails: each channel reports its outcome. */
+  /**
+   * Delivers to every channel, or only to `channels`; never fails: each channel reports its outcome.
+   * Channels are tried concurrently, each within its timeout plus a few quick retries; what still fails
+   * stays in the durable queue (`queued`) and a background fiber keeps retrying it.
+   */
   readonly send: (
     message: OutboundMessage,
     options?: { readonly channels?: ReadonlyArray<string> | undefined }
   ) => Effect.Effect<ReadonlyArray<DeliveryOutcome>>
+  /** Messages waiting in the durable queue, for one channel or all. */
+  readonly pending: (channel?: string) => Effect.Effect<number>
+  /** Each channel's health and queue. */
+  readonly status: Effect.Effect<ReadonlyArray<ChannelStatus>>
+  /**
+   * Tries every queued message once now, ignoring backoff, and returns how many are still queued.
+   * Not needed on shutdown: the queue is durable and picked up by the next process.
+   */
+  readonly flush: Effect.Effect<number>
 }
 
 /** The delivery service. */

@@ -1,0 +1,193 @@
+import type { SqlError } from "@effect/sql"
+import { Clock, Duration, Effect, Either, Queue, Ref, Schedule } from "effect"
+import type { DeliveryPolicy } from "../domain/ChannelsConfig.js"
+import {
+  type ChannelPlugin,
+  type ChannelStatus,
+  type DeliveryOutcome,
+  DeliveryError,
+  type OutboundMessage
+} from "../services/Gateway.js"
+import { backoffDelay, LEASE_MARGIN, quickRetry, sendLeaseMs } from "./Backoff.js"
+import type { Outbox, OutboxKey } from "./Outbox.js"
+import type { Redact } from "./Redactor.js"
+
+const outcome = (channel: string, status: DeliveryOutcome["status"], rest: Omit<DeliveryOutcome, "channel" | "status">): DeliveryOutcome =>
+  ({ channel, status, ...rest })
+
+/** Rows read from the outbox per query while draining. */
+const BATCH = 100
+
+/** One channel's delivery: `send` for a new message, `run` as its background retry loop. */
+export interface ChannelWorker {
+  readonly name: string
+  readonly send: (message: OutboundMessage) => Effect.Effect<DeliveryOutcome, SqlError.SqlError>
+  /** One pass over the channel's queue; `force` ignores the channel's backoff. */
+  readonly drain: (force: boolean) => Effect.Effect<void, SqlError.SqlError>
+  /** Retries queued messages forever: after each backoff, on `wake`, and every `pollInterval` for rows other processes queued. */
+  readonly run: Effect.Effect<never>
+  readonly status: Effect.Effect<ChannelStatus, SqlError.SqlError>
+}
+
+interface ChannelState {
+  /** Failed attempts in a row; the backoff grows with it. */
+  readonly failures: number
+  /** No attempts before this (epoch ms), unless forced. */
+  readonly blockedUntil: number
+  readonly lastError: string | undefined
+}
+
+/** Builds the worker for one channel plugin. */
+export const makeChannelWorker = (options: {
+  readonly plugin: ChannelPlugin
+  readonly timeout: number
+  readonly policy: DeliveryPolicy
+  readonly outbox: Outbox
+  readonly redact: Redact
+  readonly pollInterval: number
+}) =>
+  Effect.gen(function*() {
+    const { outbox, plugin, policy, redact, timeout } = options
+    const name = plugin.name
+    const state = yield* Ref.make<ChannelState>({ failures: 0, blockedUntil: 0, lastError: undefined })
+    const wake = yield* Queue.sliding<void>(1)
+
+    /** One attempt, counted in the outbox before it starts; every failure becomes a `DeliveryError`. */
+    const attemptOnce = (key: OutboxKey, message: OutboundMessage, attempts: Ref.Ref<number>) =>
+      Effect.gen(function*() {
+        const row = yield* outbox.beginAttempt(key).pipe(
+          Effect.mapError((error) => new DeliveryError({ message: `outbox: ${error.message}`, retryable: true }))
+        )
+        yield* Ref.set(attempts, row.attempts)
+        yield* plugin.send({
+          message,
+          attempt: row.attempts,
+          partsDone: row.parts_done,
+          savePartsDone: (n) =>
+            outbox.savePartsDone(key, n).pipe(Effect.catchAll((error) => Effect.logWarning(`cannot record progress: ${error.message}`)))
+        }).pipe(
+          Effect.timeoutFail({
+            duration: Duration.millis(timeout),
+            onTimeout: () => new DeliveryError({ message: `no answer within ${timeout} ms`, retryable: true, timedOut: true })
+          }),
+          Effect.catchAllDefect((defect) =>
+            Effect.fail(new DeliveryError({ message: `channel failed: ${String((defect as Error)?.message ?? defect)}`, retryable: true }))
+          )
+        )
+      })
+
+    /** Attempts a leased row (with `schedule`'s retries) and records the result in the outbox and the channel state. */
+    const deliverLeased = (
+      key: OutboxKey,
+      message: OutboundMessage,
+      attemptsSoFar: number,
+      schedule: Schedule.Schedule<unknown, DeliveryError>
+    ): Effect.Effect<DeliveryOutcome, SqlError.SqlError> =>
+      Effect.gen(function*() {
+        const attempts = yield* Ref.make(attemptsSoFar)
+        const result = yield* attemptOnce(key, message, attempts).pipe(Effect.retry(schedule), Effect.either)
+        const tried = yield* Ref.get(attempts)
+        const made = tried - attemptsSoFar
+        const now = yield* Clock.currentTimeMillis
+        if (Either.isRight(result)) {
+          yield* outbox.delivered(key, now)
+          yield* Ref.set(state, { failures: 0, blockedUntil: 0, lastError: undefined })
+          yield* Effect.logInfo(`delivered ${message.id} (attempt ${tried})`)
+          // The channel answers again: older queued messages need not wait for their backoff.
+          yield* Queue.offer(wake, undefined)
+          return outcome(name, "delivered", { attempts: tried })
+        }
+        const error = redact(result.left.message)
+        if (!result.left.retryable) {
+          yield* outbox.dropped(key, now, error)
+          yield* Ref.update(state, (s) => ({ ...s, failures: 0, lastError: error }))
+          yield* Effect.logError(`refused ${message.id}, dropped: ${error}`)
+          return outcome(name, "dropped", { attempts: tried, error })
+        }
+        const failures = (yield* Ref.get(state)).failures + Math.max(1, made)
+        const delay = yield* backoffDelay(policy, failures, result.left.retryAfter)
+        yield* outbox.retryLater(key, now + delay, error)
+        yield* Ref.set(state, { failures, blockedUntil: now + delay, lastError: error })
+        yield* Effect.logWarning(`queued ${message.id} after attempt ${tried}: ${error}; next try in ${delay} ms`)
+        yield* Queue.offer(wake, undefined)
+        return outcome(name, "queued", { attempts: tried, error })
+      }).pipe(Effect.onInterrupt(() => outbox.release(key).pipe(Effect.ignore)))
+
+    const send = (message: OutboundMessage): Effect.Effect<DeliveryOutcome, SqlError.SqlError> =>
+      Effect.gen(function*() {
+        const key = { id: message.id, channel: name }
+        const now = yield* Clock.currentTimeMillis
+        const claim = yield* outbox.open(message, name, now, sendLeaseMs(policy, timeout))
+        const { attempts, last_error } = claim.row
+        const lastError = last_error ?? undefined
+        switch (claim._tag) {
+          case "Finished":
+            return claim.row.status === "delivered"
+              ? outcome(name, "duplicate", { attempts })
+              : outcome(name, "dropped", { attempts, error: lastError })
+          case "Busy":
+            return outcome(name, "queued", { attempts, error: lastError })
+        }
+        const current = yield* Ref.get(state)
+        if (current.blockedUntil > now) {
+          // The channel is backing off: the message joins the queue without making the caller wait.
+          yield* outbox.release(key)
+          yield* Effect.logInfo(`queued ${message.id}: channel backing off for ${current.blockedUntil - now} ms`)
+          return outcome(name, "queued", { attempts, error: current.lastError })
+        }
+        return yield* deliverLeased(key, message, attempts, quickRetry(policy))
+      }).pipe(Effect.annotateLogs({ channel: name }))
+
+    const drain = (force: boolean): Effect.Effect<void, SqlError.SqlError> =>
+      Effect.gen(function*() {
+        if (!force && (yield* Ref.get(state)).blockedUntil > (yield* Clock.currentTimeMillis)) return
+        while (true) {
+          const rows = yield* outbox.pendingRows(name, yield* Clock.currentTimeMillis, BATCH)
+          for (const row of rows) {
+            const now = yield* Clock.currentTimeMillis
+            const key = { id: row.id, channel: name }
+            const claim = yield* outbox.claim(key, now, timeout + LEASE_MARGIN)
+            if (claim?._tag !== "Claimed") continue
+            if (now - row.created_at >= policy.expireAfter) {
+              const error = `expired: undelivered after ${row.attempts} attempts in ${now - row.created_at} ms (last error: ${row.last_error ?? "none"})`
+              yield* outbox.dropped(key, now, error)
+              yield* Effect.logError(`dropped ${row.id}: ${error}`)
+              continue
+            }
+            const outcome = yield* deliverLeased(key, JSON.parse(row.payload) as OutboundMessage, row.attempts, Schedule.stop)
+            // Down again: the rest waits for the backoff rather than each failing in turn.
+            if (outcome.status === "queued") return
+          }
+          if (rows.length < BATCH) return
+        }
+      }).pipe(Effect.annotateLogs({ channel: name }))
+
+    const run: Effect.Effect<never> = Effect.gen(function*() {
+      yield* drain(false).pipe(
+        Effect.catchAll((error) => Effect.logError(`outbox: ${error.message}`).pipe(Effect.annotateLogs({ channel: name })))
+      )
+      const now = yield* Clock.currentTimeMillis
+      const { blockedUntil } = yield* Ref.get(state)
+      const wait = blockedUntil > now ? blockedUntil - now : options.pollInterval
+      yield* Effect.race(Effect.sleep(Duration.millis(wait)), Queue.take(wake))
+    }).pipe(Effect.forever)
+
+    const status: Effect.Effect<ChannelStatus, SqlError.SqlError> = Effect.gen(function*() {
+      const health = yield* plugin.health.pipe(
+        Effect.catchAllDefect((defect) => Effect.succeed({ healthy: false, target: "?", detail: String(defect) }))
+      )
+      const current = yield* Ref.get(state)
+      return {
+        channel: name,
+        type: plugin.type,
+        healthy: health.healthy && current.failures === 0,
+        target: redact(health.target),
+        detail: health.detail === undefined ? undefined : redact(health.detail),
+        pending: yield* outbox.pendingCount(name),
+        lastDeliveredAt: yield* outbox.lastDeliveredAt(name),
+        lastError: current.lastError
+      }
+    })
+
+    return { name, send, drain, run, status } satisfies ChannelWorker
+  })

@@ -1,0 +1,26 @@
+import type { HttpClient } from "@effect/platform"
+import { Effect, Redacted } from "effect"
+import type { ChannelPlugin } from "../services/Gateway.js"
+import { postJson } from "./HttpPost.js"
+import { deliverParts, splitText } from "./MessageParts.js"
+import { describeUrl } from "./Redactor.js"
+
+/** Discord rejects `content` over 2,000 characters (https://discord.com/developers/docs/resources/webhook#execute-webhook). */
+export const DISCORD_CONTENT_LIMIT = 2_000
+
+/**
+ * A Discord webhook: `POST url {"content": ..., "allowed_mentions": {"parse": []}}`, one post per 2,000
+ * characters. Mentions are disabled so text from an action cannot ping @everyone.
+ */
+export const DiscordChannel = (options: {
+  readonly name: string
+  readonly client: HttpClient.HttpClient
+  readonly url: Redacted.Redacted<string>
+}): ChannelPlugin => ({
+  name: options.name,
+  type: "discord",
+  send: (delivery) =>
+    deliverParts(delivery, splitText(delivery.message.message, DISCORD_CONTENT_LIMIT), (content) =>
+      postJson(options.client, Redacted.value(options.url), JSON.stringify({ content, allowed_mentions: { parse: [] } }))),
+  health: Effect.succeed({ healthy: true, target: describeUrl(Redacted.value(options.url)) })
+})

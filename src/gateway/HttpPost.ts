@@ -1,0 +1,66 @@
+import { HttpClient, HttpClientRequest } from "@effect/platform"
+import { Clock, Effect } from "effect"
+import { DeliveryError } from "../services/Gateway.js"
+
+/** The error body kept in a `DeliveryError` message: enough to read, never a whole HTML page. */
+const BODY_EXCERPT = 300
+
+/**
+ * POSTs a JSON `body` to `url`. 2xx succeeds; 429 and 5xx fail retryably (429 with the delay from
+ * `Retry-After`, or from a JSON `retry_after` / `parameters.retry_after` as Discord and Telegram send);
+ * any other status fails for good; a transport failure is retryable. Error messages never quote the
+ * URL, which may hold a token.
+ */
+export const postJson = (
+  client: HttpClient.HttpClient,
+  url: string,
+  body: string,
+  headers: Readonly<Record<string, string>> = {}
+): Effect.Effect<void, DeliveryError> =>
+  Effect.gen(function*() {
+    const request = HttpClientRequest.post(url).pipe(
+      HttpClientRequest.setHeaders(headers),
+      HttpClientRequest.bodyText(body, "application/json")
+    )
+    const response = yield* client.pipe(HttpClient.withTracerDisabledWhen(() => true)).execute(request).pipe(
+      Effect.mapError((error) =>
+        new DeliveryError({ message: `network error: ${describeCause(error.cause) ?? error.reason}`, retryable: true })
+      )
+    )
+    if (response.status >= 200 && response.status < 300) return
+    const text = yield* response.text.pipe(Effect.orElseSucceed(() => ""))
+    const excerpt = text.length > BODY_EXCERPT ? `${text.slice(0, BODY_EXCERPT)}…` : text
+    const message = `HTTP ${response.status}${excerpt === "" ? "" : `: ${excerpt}`}`
+    if (response.status === 429) {
+      const now = yield* Clock.currentTimeMillis
+      const retryAfter = parseRetryAfter(response.headers["retry-after"], now) ?? retryAfterFromBody(text)
+      return yield* new DeliveryError({ message, retryable: true, retryAfter })
+    }
+    return yield* new DeliveryError({ message, retryable: response.status >= 500 })
+  })
+
+/** `Retry-After`: delay-seconds or an HTTP date; milliseconds from `now`, or undefined when absent or unreadable. */
+export const parseRetryAfter = (value: string | undefined, now: number): number | undefined => {
+  if (value === undefined || value.trim() === "") return undefined
+  const trimmed = value.trim()
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000)
+  const date = Date.parse(trimmed)
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now)
+}
+
+const retryAfterFromBody = (text: string): number | undefined => {
+  try {
+    const json = JSON.parse(text) as { retry_after?: unknown; parameters?: { retry_after?: unknown } }
+    const seconds = json.retry_after ?? json.parameters?.retry_after
+    return typeof seconds === "number" && seconds >= 0 ? Math.round(seconds * 1000) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** fetch wraps the socket error (`ECONNREFUSED 127.0.0.1:8080`) in `TypeError: fetch failed`; show the inner one. */
+const describeCause = (cause: unknown): string | undefined => {
+  if (!(cause instanceof Error)) return cause === undefined ? undefined : String(cause)
+  const inner = (cause as { cause?: unknown }).cause
+  return inner instanceof Error ? `${cause.message} (${inner.message})` : cause.message
+}

@@ -1,0 +1,26 @@
+import type { HttpClient } from "@effect/platform"
+import { Effect, Redacted } from "effect"
+import type { ChannelPlugin } from "../services/Gateway.js"
+import { postJson } from "./HttpPost.js"
+import { deliverParts, splitText } from "./MessageParts.js"
+import { describeUrl } from "./Redactor.js"
+
+/**
+ * Slack truncates a message's `text` beyond 40,000 characters
+ * (https://api.slack.com/methods/chat.postMessage#truncating), so longer messages go as several posts.
+ */
+export const SLACK_TEXT_LIMIT = 40_000
+
+/** A Slack incoming webhook: `POST url {"text": ...}`. */
+export const SlackChannel = (options: {
+  readonly name: string
+  readonly client: HttpClient.HttpClient
+  readonly url: Redacted.Redacted<string>
+}): ChannelPlugin => ({
+  name: options.name,
+  type: "slack",
+  send: (delivery) =>
+    deliverParts(delivery, splitText(delivery.message.message, SLACK_TEXT_LIMIT), (text) =>
+      postJson(options.client, Redacted.value(options.url), JSON.stringify({ text }))),
+  health: Effect.succeed({ healthy: true, target: describeUrl(Redacted.value(options.url)) })
+})
