@@ -1,43 +1,83 @@
 import { Effect, Either } from "effect"
+import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { pathToFileURL } from "node:url"
 import { ConfigError } from "../domain/ConfigError.js"
 import type { ActionConfig, HeartbeatConfig } from "../domain/HeartbeatConfig.js"
 import type { Registration } from "../services/Scheduler.js"
+import type { DefinedAction } from "./Action.js"
+import { decodeActionConfig } from "./actions/ActionConfigError.js"
 import { builtinActions } from "./actions/index.js"
 import * as CronSchedule from "./CronSchedule.js"
 import type { HeartbeatAction } from "./HeartbeatAction.js"
 
-const isAction = (value: unknown): value is HeartbeatAction =>
-  typeof value === "object" && value !== null &&
-  typeof (value as HeartbeatAction).execute === "function" &&
-  typeof (value as HeartbeatAction).name === "string"
+/** `module: "agenc:<built-in>"` runs a built-in under the entry's own name (e.g. a second portfolio monitor). */
+export const BUILTIN_MODULE_PREFIX = "agenc:"
 
-/** Imports a custom action module; its default export must be a `HeartbeatAction`. */
+/** Why `value` is not an action, or undefined when it is one. */
+const shapeProblem = (value: unknown): string | undefined => {
+  if (value === undefined) return "has no default export"
+  if (typeof value !== "object" || value === null) return `default export is ${value === null ? "null" : typeof value}, not an action object`
+  const action = value as Partial<HeartbeatAction>
+  const missing = [
+    typeof action.name === "string" ? undefined : "name (string)",
+    typeof action.description === "string" ? undefined : "description (string)",
+    typeof action.execute === "function" ? undefined : "execute (function)"
+  ].filter((field) => field !== undefined)
+  return missing.length === 0 ? undefined : `default export is not an action: missing ${missing.join(", ")}`
+}
+
+/** Imports a custom action module; its default export must be a `HeartbeatAction` (e.g. from `Action.make`). */
 export const loadActionModule = (file: string, jsonPath: string): Effect.Effect<HeartbeatAction, ConfigError> =>
-  Effect.tryPromise({
-    try: () => import(pathToFileURL(file).href) as Promise<Record<string, unknown>>,
-    catch: (cause) => {
-      const error = cause as NodeJS.ErrnoException
-      return new ConfigError({
-        path: jsonPath,
-        message: error.code === "ERR_MODULE_NOT_FOUND" && String(error.message).includes(file)
-          ? `module ${file} not found`
-          : `module ${file} failed to load: ${String(error.message ?? error).split("\n")[0]}`
-      })
-    }
-  }).pipe(Effect.flatMap((module) =>
-    isAction(module.default)
-      ? Effect.succeed(module.default)
-      : Effect.fail(new ConfigError({
-        path: jsonPath,
-        message: `module ${file} must export default an action ({ name, description, execute })`
-      }))
-  ))
+  Effect.gen(function*() {
+    const fail = (message: string) => Effect.fail(new ConfigError({ path: jsonPath, message: `module ${file} ${message}` }))
+    const exists = yield* Effect.promise(() => fs.stat(file).then((stat) => stat.isFile(), () => false))
+    if (!exists) return yield* fail("not found")
+    const module = yield* Effect.tryPromise({
+      try: () => import(pathToFileURL(file).href) as Promise<Record<string, unknown>>,
+      catch: (cause) => String((cause as Error)?.message ?? cause).split("\n")[0]
+    }).pipe(Effect.catchAll((reason) => fail(`failed to load: ${reason}`)))
+    const problem = shapeProblem(module.default)
+    if (problem !== undefined) return yield* fail(`${problem} (use Action.make from the agenc package)`)
+    return module.default as HeartbeatAction
+  })
+
+/** Checks `config` against the action's schema at load time, so the error names `...config.<field>`. */
+const checkConfig = (action: HeartbeatAction, config: Record<string, unknown>, base: string): Effect.Effect<void, ConfigError> => {
+  const schema = (action as DefinedAction).configSchema
+  return schema === undefined
+    ? Effect.void
+    : decodeActionConfig(schema, action.name, config).pipe(
+      Effect.mapError((error) =>
+        new ConfigError({ path: `${base}.config${error.field === "" ? "" : `.${error.field}`}`, message: error.reason })
+      ),
+      Effect.asVoid
+    )
+}
+
+const findAction = (entry: ActionConfig, base: string, configDir: string): Effect.Effect<HeartbeatAction, ConfigError> => {
+  const known = Object.keys(builtinActions).join(", ") || "none"
+  if (entry.module === undefined) {
+    const action = builtinActions[entry.name]
+    return action !== undefined ? Effect.succeed(action) : Effect.fail(new ConfigError({
+      path: `${base}.name`,
+      message: `"${entry.name}" is not a built-in action (${known}); give a module for a custom one`
+    }))
+  }
+  if (entry.module.startsWith(BUILTIN_MODULE_PREFIX)) {
+    const action = builtinActions[entry.module.slice(BUILTIN_MODULE_PREFIX.length)]
+    return action !== undefined ? Effect.succeed(action) : Effect.fail(new ConfigError({
+      path: `${base}.module`,
+      message: `"${entry.module}" names no built-in action (${known})`
+    }))
+  }
+  return loadActionModule(path.resolve(configDir, entry.module), `${base}.module`)
+}
 
 /**
- * Turns one `heartbeat.actions[i]` entry into a registration: a built-in by name, or a custom action
- * from `module` (relative to the config file's folder).
+ * Turns one `heartbeat.actions[i]` entry into a registration: a built-in by name, a built-in under
+ * another name (`module: "agenc:task-scan"`), or a custom action from `module` (relative to the config
+ * file's folder). An action's `config` is checked against its schema when it has one.
  */
 export const resolveAction = (
   entry: ActionConfig,
@@ -46,15 +86,8 @@ export const resolveAction = (
 ): Effect.Effect<Registration, ConfigError> =>
   Effect.gen(function*() {
     const base = `heartbeat.actions[${index}]`
-    const action = entry.module !== undefined
-      ? yield* loadActionModule(path.resolve(options.configDir, entry.module), `${base}.module`)
-      : builtinActions[entry.name]
-    if (action === undefined) {
-      return yield* Effect.fail(new ConfigError({
-        path: `${base}.name`,
-        message: `"${entry.name}" is not a built-in action (${Object.keys(builtinActions).join(", ") || "none"}); give a module for a custom one`
-      }))
-    }
+    const action = yield* findAction(entry, base, options.configDir)
+    yield* checkConfig(action, entry.config, base)
     const timezone = entry.timezone ?? options.heartbeat.timezone
     const schedule = yield* Either.match(CronSchedule.parse(entry.schedule, timezone), {
       onLeft: (message) => Effect.fail(new ConfigError({ path: `${base}.schedule`, message })),
