@@ -115,11 +115,26 @@ export const next = (schedule: CronSchedule, afterMs: number): number => {
   return best
 }
 
-/** The latest slot at or before `atMs`. */
+/** The latest slot at or before `atMs` (-Infinity when there is none in the last two years). */
 export const previous = (schedule: CronSchedule, atMs: number): number => {
   if (schedule._tag === "Interval") {
     return Math.floor(atMs / schedule.everyMs) * schedule.everyMs
   }
-  if (Cron.match(schedule.cron, new Date(atMs)) && atMs % 1000 === 0) return atMs
-  return Cron.prev(schedule.cron, new Date(atMs)).getTime()
+  // Cron slots are whole seconds.
+  const second = Math.floor(atMs / 1_000) * 1_000
+  if (next(schedule, second - 1) === second) return second
+  try {
+    const candidate = Cron.prev(schedule.cron, new Date(second)).getTime()
+    // Trust it only if it is a slot by `next`'s definition and the latest one.
+    if (next(schedule, candidate - 1) === candidate && next(schedule, candidate) > atMs) return candidate
+  } catch {
+    // effect's Cron.prev gives up near some DST gaps; walk forward instead.
+  }
+  for (const lookBack of [86_400_000 * 2, 86_400_000 * 62, 86_400_000 * 731]) {
+    let slot = next(schedule, atMs - lookBack)
+    if (slot > atMs) continue
+    for (let following = next(schedule, slot); following <= atMs; following = next(schedule, slot)) slot = following
+    return slot
+  }
+  return -Infinity
 }

@@ -1,4 +1,5 @@
 import { Migrator } from "@effect/sql"
+import { NodeContext } from "@effect/platform-node"
 import { SqliteClient, SqliteMigrator } from "@effect/sql-sqlite-node"
 import { Effect, Layer } from "effect"
 import * as fs from "node:fs"
@@ -22,6 +23,8 @@ export const migrations = Migrator.fromRecord({
 /** `SqlClient` on `$AGENC_HOME/agenc.db` (WAL, 5 s busy timeout), migrated to the latest schema. */
 export const Database = (home: string) =>
   SqliteMigrator.layer({ loader: migrations }).pipe(
+    // The migrator can dump the schema with the sqlite3 CLI; it asks for the platform services to do so.
+    Layer.provide(NodeContext.layer),
     Layer.provideMerge(Layer.unwrapEffect(Effect.sync(() => {
       fs.mkdirSync(home, { recursive: true, mode: 0o700 })
       return SqliteClient.layer({ filename: databaseFile(home) })

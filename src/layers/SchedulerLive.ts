@@ -76,19 +76,39 @@ export const SchedulerLive = (options: SchedulerOptions) =>
         )
       }
 
+      /** The slot to run for an entry that came due, and the one after it; late wakes collapse to the latest passed slot. */
+      const plan = (registration: Registration, dueAt: number, now: number) =>
+        Effect.try({
+          try: () => {
+            const nextAt = CronSchedule.next(registration.schedule, dueAt)
+            if (nextAt > now) return { slot: dueAt, nextAt }
+            const slot = Math.max(dueAt, CronSchedule.previous(registration.schedule, now))
+            return { slot, nextAt: CronSchedule.next(registration.schedule, slot) }
+          },
+          catch: (cause) => cause
+        })
+
       const dispatchDue = (now: number) =>
         Effect.gen(function*() {
           for (let due = queue.popDue(now); due !== undefined; due = queue.popDue(now)) {
             const registration = registrations.get(due.key)
             if (registration === undefined) continue
-            // Late (busy loop, suspend, clock step forward): run the latest slot that has passed, once.
-            const slot = Math.max(due.at, CronSchedule.previous(registration.schedule, now))
+            const planned = yield* Effect.either(plan(registration, due.at, now))
+            if (planned._tag === "Left") {
+              // Slot arithmetic is validated at load; should it still throw, that action stops, not the scheduler.
+              yield* Effect.logError("cannot compute the next slot; action unscheduled", planned.left).pipe(
+                Effect.annotateLogs({ action: registration.name })
+              )
+              registrations.delete(registration.name)
+              continue
+            }
+            const { nextAt, slot } = planned.right
             if (slot > due.at) {
               yield* Effect.logWarning(`woke ${now - due.at} ms after slot ${new Date(due.at).toISOString()}; running the latest passed slot once`).pipe(
                 Effect.annotateLogs({ action: registration.name })
               )
             }
-            enqueueNext(registration, slot)
+            queue.push(registration.name, nextAt)
             yield* launch(registration, slot, now)
           }
         })
