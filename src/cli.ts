@@ -47,6 +47,8 @@ const program = Effect.suspend(() => cli(process.argv)).pipe(
 
 NodeRuntime.runMain(program, {
   disableErrorReporting: true,
+  // Logging (src/layers/Logging.ts) chooses the logger; runMain's pretty logger would print every line twice.
+  disablePrettyLogger: true,
   teardown: (exit, onExit) => {
     if (Exit.isSuccess(exit) || Cause.isInterruptedOnly(exit.cause)) return onExit(ExitCode.ok)
     const failure = Cause.failureOption(exit.cause)

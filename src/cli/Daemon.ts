@@ -1,4 +1,157 @@
-import { Command } from "@effect/cli"
+import { Command, Options } from "@effect/cli"
+import { Console, Effect, Either, Option } from "effect"
+import * as os from "node:os"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import { runDaemon } from "../daemon/DaemonMain.js"
+import { daemonStatus } from "../daemon/DaemonStatus.js"
+import * as DaemonControl from "../daemon/DaemonControl.js"
+import { daemonPaths, shutdownLimitMs } from "../daemon/DaemonPaths.js"
+import * as PidFile from "../daemon/PidFile.js"
+import { systemdUnit } from "../daemon/SystemdUnit.js"
+import { parseDurationMs } from "../domain/DurationMs.js"
+import { loadConfig } from "../layers/AppConfigFile.js"
+import { CliError, ExitCode } from "./CliError.js"
+import { loadChecked } from "./Config.js"
+import { table } from "./Heartbeat.js"
+import { configOption, jsonOption } from "./Options.js"
 
-/** `agenc daemon`: lifecycle of the background gateway (filled in by the daemon work). */
-export const daemonCommand = Command.make("daemon").pipe(Command.withDescription("start, stop, restart, reload and inspect the daemon"))
+/** The built CLI entry point (dist/cli.js), which the detached daemon and the unit run. */
+const cliPath = (): string => path.resolve(fileURLToPath(new URL("../cli.js", import.meta.url)))
+
+const timeoutOption = Options.text("timeout").pipe(
+  Options.withDescription("how long to wait for the daemon to exit before SIGKILL (e.g. 10s)"),
+  Options.withDefault("10s")
+)
+
+const parseTimeout = (text: string) =>
+  Either.match(parseDurationMs(text), {
+    onLeft: (message) => Effect.fail(CliError.usage(`--timeout: ${message}`)),
+    onRight: Effect.succeed
+  })
+
+const failure = (message: string, code: number = ExitCode.failure) => new CliError({ message, code })
+
+type PidErrors = PidFile.PidFileError | PidFile.AlreadyRunningError
+
+const pidFileErrors = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, Exclude<E, PidErrors> | CliError, R> =>
+  Effect.mapError(effect, (error) =>
+    error instanceof PidFile.PidFileError || error instanceof PidFile.AlreadyRunningError
+      ? failure(error.message)
+      : error as Exclude<E, PidErrors>)
+
+const startDetached = (config: Option.Option<string>) =>
+  Effect.gen(function*() {
+    const { loaded } = yield* loadChecked(config)
+    const paths = daemonPaths(loaded)
+    const state = yield* pidFileErrors(PidFile.inspect(paths.pidFile))
+    if (state._tag === "Running") return yield* Effect.fail(failure(`already running (PID ${state.record.pid})`))
+    const pid = yield* DaemonControl.startDetached({
+      paths,
+      cli: cliPath(),
+      args: Option.match(config, { onNone: () => [], onSome: (file) => ["--config", path.resolve(file)] }),
+      readyTimeoutMs: 15_000
+    }).pipe(Effect.catchTag("StartFailedError", (error) =>
+      Effect.fail(failure(
+        `${error.message}${error.logTail === "" ? "" : `\n--- ${paths.logFile} ---\n${error.logTail}`}`,
+        error.exitCode === ExitCode.config ? ExitCode.config : ExitCode.failure
+      ))))
+    yield* Console.log(String(pid))
+  })
+
+const start = Command.make("start", {
+  foreground: Options.boolean("foreground").pipe(Options.withDescription("run in this process, logging to stderr")),
+  config: configOption
+}, ({ config, foreground }) =>
+  foreground ? pidFileErrors(runDaemon(config)) : startDetached(config)).pipe(
+  Command.withDescription("start the daemon (detached unless --foreground); prints its PID once it is ready")
+)
+
+const stopDaemon = (config: Option.Option<string>, timeout: string) =>
+  Effect.gen(function*() {
+    const timeoutMs = yield* parseTimeout(timeout)
+    const loaded = yield* loadConfig({ file: Option.getOrUndefined(config) })
+    const outcome = yield* pidFileErrors(DaemonControl.stop(daemonPaths(loaded).pidFile, timeoutMs))
+    switch (outcome._tag) {
+      case "NotRunning":
+        return yield* Console.log("not running")
+      case "Stopped":
+        return yield* Console.log(`stopped (PID ${outcome.pid})`)
+      case "Killed":
+        return yield* Effect.fail(failure(`PID ${outcome.pid} did not exit within ${timeout}: killed with SIGKILL`))
+    }
+  })
+
+const stop = Command.make("stop", { timeout: timeoutOption, config: configOption }, ({ config, timeout }) => stopDaemon(config, timeout)).pipe(
+  Command.withDescription("stop the daemon: SIGTERM, wait, SIGKILL after --timeout (exit 1 then); exit 0 if it was not running")
+)
+
+const restart = Command.make("restart", { timeout: timeoutOption, config: configOption }, ({ config, timeout }) =>
+  stopDaemon(config, timeout).pipe(Effect.zipRight(startDetached(config)))).pipe(
+  Command.withDescription("stop the daemon if it runs, then start it detached")
+)
+
+const reload = Command.make("reload", { config: configOption }, ({ config }) =>
+  Effect.gen(function*() {
+    const loaded = yield* loadConfig({ file: Option.getOrUndefined(config) })
+    const state = yield* pidFileErrors(PidFile.inspect(daemonPaths(loaded).pidFile))
+    if (state._tag !== "Running") return yield* Effect.fail(failure("not running", ExitCode.notRunning))
+    yield* Effect.sync(() => process.kill(state.record.pid, "SIGHUP"))
+    yield* Console.log(`reload requested (PID ${state.record.pid})`)
+  })).pipe(Command.withDescription("ask the daemon to re-read gateway.json (SIGHUP); an invalid file is rejected and logged"))
+
+const status = Command.make("status", { json: jsonOption, config: configOption }, ({ config, json }) =>
+  Effect.gen(function*() {
+    const { loaded, registrations } = yield* loadChecked(config)
+    // SQLite errors fall through to the CLI's general failure (exit 1) with their message.
+    const report = yield* pidFileErrors(daemonStatus(loaded, registrations))
+    if (json) {
+      yield* Console.log(JSON.stringify(report, null, 2))
+    } else {
+      const uptime = report.uptimeMs === null ? "" : `, up ${Math.round(report.uptimeMs / 1000)}s`
+      yield* Console.log(
+        report.state === "running"
+          ? `running (PID ${report.pid}${uptime})`
+          : report.state === "stale"
+          ? `not running: stale PID file (${report.staleReason})`
+          : "not running"
+      )
+      yield* Console.log(`restarts: ${report.restarts}`)
+      if (report.lastCrash !== null) {
+        yield* Console.log(`last crash: ${report.lastCrash.at} PID ${report.lastCrash.pid}: ${report.lastCrash.reason}`)
+      }
+      if (report.actions.length > 0) {
+        yield* Console.log(table(
+          ["NAME", "SCHEDULE", "TIMEZONE", "NEXT RUN", "LAST RUN", "OUTCOME"],
+          report.actions.map((a) => [a.name, a.schedule, a.timezone, a.nextRunAt ?? "-", a.lastRunAt ?? "-", a.running ? "running" : a.lastOutcome ?? "-"])
+        ))
+      }
+    }
+    if (report.state === "stale") return yield* Effect.fail(failure("stale PID file", ExitCode.failure))
+    if (report.state === "stopped") return yield* Effect.fail(failure("not running", ExitCode.notRunning))
+  })).pipe(Command.withDescription("show whether the daemon runs (exit 0), left a stale PID file (1) or is stopped (3)"))
+
+const unit = Command.make("systemd-unit", {
+  user: Options.boolean("user").pipe(Options.withDescription("a user unit (systemctl --user), wanted by default.target")),
+  config: configOption
+}, ({ config, user }) =>
+  Effect.gen(function*() {
+    const loaded = yield* loadConfig({ file: Option.getOrUndefined(config) })
+    const account = os.userInfo()
+    yield* Console.log(systemdUnit({
+      user,
+      node: process.execPath,
+      cli: cliPath(),
+      home: loaded.home,
+      configFile: Option.getOrUndefined(Option.map(config, (file) => path.resolve(file))),
+      watchdogSec: Math.max(1, Math.round(loaded.config.daemon.watchdogInterval / 1000)),
+      stopTimeoutSec: Math.ceil(shutdownLimitMs(loaded.config.daemon.shutdownGrace) / 1000) + 5,
+      runAs: user || account.uid === 0 ? undefined : account.username
+    }).trimEnd())
+  })).pipe(Command.withDescription("print a systemd unit for the daemon (Type=notify, watchdog, restart on failure)"))
+
+/** `agenc daemon`: lifecycle of the background gateway. */
+export const daemonCommand = Command.make("daemon").pipe(
+  Command.withDescription("start, stop, restart, reload and inspect the daemon"),
+  Command.withSubcommands([start, stop, restart, reload, status, unit])
+)

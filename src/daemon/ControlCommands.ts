@@ -1,0 +1,35 @@
+import { Effect } from "effect"
+import { Scheduler } from "../services/Scheduler.js"
+import type { ControlRequest, ControlResponse, LiveStatus } from "./ControlProtocol.js"
+
+/** What the daemon answers on its control socket. */
+export const ControlCommands = (options: { readonly startedAt: number }) => (request: ControlRequest): Effect.Effect<ControlResponse, never, Scheduler> =>
+  Effect.gen(function*() {
+    const scheduler = yield* Scheduler
+    switch (request.op) {
+      case "ping":
+        return { ok: true, result: { pid: process.pid } } as const
+      case "status": {
+        const actions = yield* scheduler.list
+        const status: LiveStatus = {
+          pid: process.pid,
+          startedAt: options.startedAt,
+          actions: actions.map((action) => ({
+            name: action.name,
+            schedule: action.schedule,
+            timezone: action.timezone,
+            nextRunAt: action.nextRunAt ?? null,
+            running: action.running
+          }))
+        }
+        return { ok: true, result: status } as const
+      }
+      case "trigger":
+        return yield* scheduler.runNow(request.action).pipe(
+          Effect.map((report): ControlResponse => ({ ok: true, result: report })),
+          Effect.catchTag("UnknownActionError", (error) => Effect.succeed<ControlResponse>({ ok: false, error: error.message, code: "unknown-action" }))
+        )
+      default:
+        return { ok: false, error: `unknown request ${JSON.stringify((request as { op?: unknown }).op)}` } as const
+    }
+  }).pipe(Effect.annotateLogs({ control: request.op }))

@@ -1,0 +1,93 @@
+import { Clock, Effect, Option } from "effect"
+import * as CronSchedule from "../heartbeat/CronSchedule.js"
+import { Database } from "../layers/Database.js"
+import type { LoadedConfig } from "../services/AppConfig.js"
+import type { Registration } from "../services/Scheduler.js"
+import type { LiveStatus } from "./ControlProtocol.js"
+import * as ControlClient from "./ControlClient.js"
+import * as CrashLog from "./CrashLog.js"
+import { daemonPaths } from "./DaemonPaths.js"
+import * as PidFile from "./PidFile.js"
+import { SqlClient } from "@effect/sql"
+
+/** `agenc daemon status --json`. */
+export interface DaemonStatus {
+  readonly state: "running" | "stale" | "stopped"
+  readonly running: boolean
+  readonly pid: number | null
+  readonly uptimeMs: number | null
+  readonly staleReason: string | null
+  readonly lastCrash: { readonly at: string; readonly pid: number; readonly reason: string } | null
+  readonly restarts: number
+  readonly actions: ReadonlyArray<{
+    readonly name: string
+    readonly schedule: string
+    readonly timezone: string
+    readonly nextRunAt: string | null
+    readonly lastRunAt: string | null
+    readonly lastOutcome: string | null
+    readonly running: boolean
+  }>
+}
+
+const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString())
+
+/**
+ * The daemon's state from its PID file and the state store, plus the live schedule from the daemon
+ * itself when it answers on the control socket. Works whether or not the daemon runs.
+ */
+export const daemonStatus = (loaded: LoadedConfig, registrations: ReadonlyArray<Registration>) =>
+  Effect.gen(function*() {
+    const paths = daemonPaths(loaded)
+    const now = yield* Clock.currentTimeMillis
+    const pidState = yield* PidFile.inspect(paths.pidFile)
+    const live = pidState._tag === "Running"
+      ? yield* ControlClient.request(paths.socket, { op: "status" }, { timeoutMs: 3_000 }).pipe(
+        Effect.map((response) => response.ok ? Option.some(response.result as LiveStatus) : Option.none()),
+        Effect.orElseSucceed(() => Option.none<LiveStatus>())
+      )
+      : Option.none<LiveStatus>()
+    const stored = yield* Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      const crash = yield* CrashLog.lastCrash
+      const restarts = yield* CrashLog.restarts
+      const names = Option.match(live, { onNone: () => registrations.map((r) => r.name), onSome: (s) => s.actions.map((a) => a.name) })
+      const lastRuns = new Map<string, { endedAt: number; outcome: string }>()
+      for (const name of names) {
+        const rows = yield* sql<{ ended_at: number; outcome: string }>`SELECT ended_at, outcome FROM runs WHERE action = ${name} ORDER BY id DESC LIMIT 1`
+        if (rows[0] !== undefined) lastRuns.set(name, { endedAt: rows[0].ended_at, outcome: rows[0].outcome })
+      }
+      return { crash, restarts, lastRuns }
+    }).pipe(Effect.provide(Database(loaded.home)))
+    const actions = Option.match(live, {
+      onNone: () =>
+        registrations.map((r) => ({
+          name: r.name,
+          schedule: r.schedule.expression,
+          timezone: r.schedule._tag === "Cron" ? r.schedule.timezone : "UTC",
+          // Not scheduled while stopped: this is when it would run next if the daemon were up.
+          nextRunAt: pidState._tag === "Running" ? CronSchedule.next(r.schedule, now) : null,
+          running: false
+        })),
+      onSome: (status) => status.actions
+    })
+    const status: DaemonStatus = {
+      state: pidState._tag === "Running" ? "running" : pidState._tag === "Stale" ? "stale" : "stopped",
+      running: pidState._tag === "Running",
+      pid: pidState._tag === "Running" ? pidState.record.pid : pidState._tag === "Stale" ? pidState.stale.record?.pid ?? null : null,
+      uptimeMs: pidState._tag === "Running" ? now - Option.match(live, { onNone: () => pidState.record.startedAt, onSome: (s) => s.startedAt }) : null,
+      staleReason: pidState._tag === "Stale" ? pidState.stale.reason : null,
+      lastCrash: stored.crash === undefined ? null : { at: iso(stored.crash.at)!, pid: stored.crash.pid, reason: stored.crash.reason },
+      restarts: stored.restarts,
+      actions: actions.map((action) => ({
+        name: action.name,
+        schedule: action.schedule,
+        timezone: action.timezone,
+        nextRunAt: iso(action.nextRunAt),
+        lastRunAt: iso(stored.lastRuns.get(action.name)?.endedAt),
+        lastOutcome: stored.lastRuns.get(action.name)?.outcome ?? null,
+        running: action.running
+      }))
+    }
+    return status
+  })

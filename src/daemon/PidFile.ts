@@ -1,0 +1,157 @@
+import { Clock, Data, Effect, Option } from "effect"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { type ProcessIdentity, self, stillRunning } from "./ProcessIdentity.js"
+
+/** What the PID file holds. */
+export interface PidRecord extends ProcessIdentity {
+  /** Epoch ms the daemon started. */
+  readonly startedAt: number
+}
+
+/** The PID file names a live daemon. */
+export class AlreadyRunningError extends Data.TaggedError("AlreadyRunningError")<{ readonly pid: number; readonly file: string }> {
+  override get message(): string {
+    return `already running (PID ${this.pid}, PID file ${this.file})`
+  }
+}
+
+/** The PID file could not be read or written. */
+export class PidFileError extends Data.TaggedError("PidFileError")<{ readonly message: string; readonly cause?: unknown }> {}
+
+/** A PID file left behind by a daemon that did not end cleanly. */
+export interface StalePid {
+  readonly record: PidRecord | undefined
+  readonly reason: string
+}
+
+/** What the PID file says about the daemon. */
+export type PidState =
+  | { readonly _tag: "Absent" }
+  | { readonly _tag: "Running"; readonly record: PidRecord }
+  | { readonly _tag: "Stale"; readonly stale: StalePid }
+
+const parse = (text: string): PidRecord | undefined => {
+  const trimmed = text.trim()
+  // A bare PID (written by hand or by an older tool) carries no identity to check beyond liveness.
+  if (/^\d+$/.test(trimmed)) return { pid: Number(trimmed), startTime: undefined, bootId: undefined, startedAt: 0 }
+  try {
+    const value = JSON.parse(trimmed) as Partial<PidRecord>
+    return typeof value.pid === "number" && Number.isInteger(value.pid) && value.pid > 0
+      ? { pid: value.pid, startTime: value.startTime, bootId: value.bootId, startedAt: value.startedAt ?? 0 }
+      : undefined
+  } catch {
+    return undefined
+  }
+}
+
+const readSync = (file: string): string | undefined => {
+  try {
+    return fs.readFileSync(file, "utf8")
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined
+    throw error
+  }
+}
+
+const inspectText = (text: string | undefined): PidState => {
+  if (text === undefined) return { _tag: "Absent" }
+  const record = parse(text)
+  if (record === undefined) return { _tag: "Stale", stale: { record, reason: "the PID file is unreadable" } }
+  const check = stillRunning(record)
+  return check.running ? { _tag: "Running", record } : { _tag: "Stale", stale: { record, reason: check.reason! } }
+}
+
+/** Reads the PID file and tells whether it names a live daemon, a dead one, or none. */
+export const inspect = (file: string): Effect.Effect<PidState, PidFileError> =>
+  Effect.try({
+    try: () => inspectText(readSync(file)),
+    catch: (cause) => new PidFileError({ message: `cannot read ${file}: ${(cause as Error).message}`, cause })
+  })
+
+const isOurs = (file: string, me: ProcessIdentity): boolean => {
+  const record = parse(readSync(file) ?? "")
+  return record !== undefined && record.pid === me.pid && record.startTime === me.startTime
+}
+
+/** Removes the PID file if it still names this process (synchronous: also used on a forced exit). */
+export const removeIfOursSync = (file: string): void => {
+  try {
+    if (isOurs(file, self())) fs.unlinkSync(file)
+  } catch {
+    // Best effort on the way out: a leftover file is detected as stale by the next start.
+  }
+}
+
+/** Runs `body` while holding `lock` (a directory: mkdir is atomic), so two starts never replace a stale file at once. */
+const withLock = <A>(lock: string, body: () => A): A | undefined => {
+  try {
+    fs.mkdirSync(lock, { mode: 0o700 })
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error
+    // A lock older than 10 s belongs to a start that died inside the critical section.
+    const age = Date.now() - fs.statSync(lock, { throwIfNoEntry: false })!.mtimeMs
+    if (age > 10_000) fs.rmSync(lock, { recursive: true, force: true })
+    return undefined
+  }
+  try {
+    return body()
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true })
+  }
+}
+
+type Attempt = { readonly _tag: "Acquired"; readonly stale: StalePid | undefined } | { readonly _tag: "Running"; readonly pid: number } | { readonly _tag: "Retry" }
+
+const attempt = (file: string, content: string): Attempt => {
+  const temp = `${file}.${process.pid}.tmp`
+  fs.writeFileSync(temp, content, { mode: 0o600 })
+  try {
+    // link() fails if `file` exists: the PID file appears complete and exclusively, or not at all.
+    try {
+      fs.linkSync(temp, file)
+      return { _tag: "Acquired", stale: undefined }
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error
+    }
+    const text = readSync(file)
+    const state = inspectText(text)
+    if (state._tag === "Running") return { _tag: "Running", pid: state.record.pid }
+    if (state._tag === "Absent") return { _tag: "Retry" }
+    const replaced = withLock(`${file}.lock`, () => {
+      // Someone may have replaced it between our read and the lock: only replace what we judged stale.
+      if (readSync(file) !== text) return false
+      fs.renameSync(temp, file)
+      return true
+    })
+    return replaced === true ? { _tag: "Acquired", stale: state.stale } : { _tag: "Retry" }
+  } finally {
+    fs.rmSync(temp, { force: true })
+  }
+}
+
+/**
+ * Creates the PID file (mode 0600) atomically and exclusively, replacing a stale one, and removes it when
+ * the scope closes if it is still ours. Answers the stale file it replaced, if any.
+ */
+export const acquire = (file: string): Effect.Effect<Option.Option<StalePid>, AlreadyRunningError | PidFileError, import("effect").Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.gen(function*() {
+      const startedAt = yield* Clock.currentTimeMillis
+      const content = JSON.stringify({ ...self(), startedAt } satisfies PidRecord) + "\n"
+      for (let tries = 0; tries < 50; tries++) {
+        const result = yield* Effect.try({
+          try: () => {
+            fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 })
+            return attempt(file, content)
+          },
+          catch: (cause) => new PidFileError({ message: `cannot write ${file}: ${(cause as Error).message}`, cause })
+        })
+        if (result._tag === "Acquired") return Option.fromNullable(result.stale)
+        if (result._tag === "Running") return yield* Effect.fail(new AlreadyRunningError({ pid: result.pid, file }))
+        yield* Effect.sleep(20)
+      }
+      return yield* Effect.fail(new PidFileError({ message: `cannot take ${file}: it keeps changing` }))
+    }),
+    () => Effect.sync(() => removeIfOursSync(file))
+  )
