@@ -111,7 +111,10 @@ export const makeChannelWorker = (options: {
         yield* Effect.logWarning(`queued ${message.id} after attempt ${tried}: ${error}; next try in ${delay} ms`)
         yield* Queue.offer(wake, undefined)
         return outcome(name, "queued", { attempts: tried, error })
-      }).pipe(Effect.onInterrupt(() => outbox.release(key).pipe(Effect.ignore)))
+      }).pipe(
+        Effect.onInterrupt(() => outbox.release(key).pipe(Effect.ignore)),
+        Effect.annotateLogs({ action: message.action, messageId: message.id })
+      )
 
     const send = (message: OutboundMessage): Effect.Effect<DeliveryOutcome, SqlError.SqlError> =>
       Effect.gen(function*() {
