@@ -40,7 +40,7 @@ describe("task-scan", () => {
             "- #BBBBBBBB  0.000000001 SOL  no deadline"
           ].join("\n")
         )
-        assert.deepStrictEqual(gateway.messages, [first.result!.message])
+        assert.deepStrictEqual(gateway.messages, [first.result!.message!])
         assert.deepStrictEqual(market.calls[0], { method: "claimableTasks", filter: {
           minReward: undefined, maxReward: undefined, capabilities: 3n, taskTypes: undefined, minDeadlineBufferSeconds: undefined
         } })
