@@ -1,0 +1,44 @@
+import { Args, Command } from "@effect/cli"
+import { Console, Effect, Option } from "effect"
+import * as ControlClient from "../daemon/ControlClient.js"
+import { daemonPaths } from "../daemon/DaemonPaths.js"
+import * as PidFile from "../daemon/PidFile.js"
+import { loadConfig } from "../layers/AppConfigFile.js"
+import type { RunReport } from "../services/Scheduler.js"
+import { CliError, ExitCode } from "./CliError.js"
+import { configOption, jsonOption } from "./Options.js"
+
+/** `agenc heartbeat trigger ACTION`: asks the running daemon, over its control socket, to run the action now. */
+export const heartbeatTrigger = Command.make("trigger", {
+  action: Args.text({ name: "action" }).pipe(Args.withDescription("name of the action in gateway.json")),
+  json: jsonOption,
+  config: configOption
+}, (args) =>
+  Effect.gen(function*() {
+    const loaded = yield* loadConfig({ file: Option.getOrUndefined(args.config) })
+    const paths = daemonPaths(loaded)
+    const state = yield* PidFile.inspect(paths.pidFile).pipe(Effect.mapError((error) => new CliError({ message: error.message, code: ExitCode.failure })))
+    if (state._tag !== "Running") {
+      return yield* Effect.fail(new CliError({ message: "the daemon is not running (use `agenc heartbeat run` to run an action in this process)", code: ExitCode.notRunning }))
+    }
+    // The run may take as long as the action's timeout: wait for it, not for a fixed socket timeout.
+    const response = yield* ControlClient.request(paths.socket, { op: "trigger", action: args.action }, { timeoutMs: 24 * 3_600_000 }).pipe(
+      Effect.mapError((error) => new CliError({ message: error.message, code: ExitCode.failure }))
+    )
+    if (!response.ok) {
+      return yield* Effect.fail(new CliError({ message: response.error, code: response.code === "unknown-action" ? ExitCode.usage : ExitCode.failure }))
+    }
+    const report = response.result as RunReport
+    if (args.json) {
+      yield* Console.log(JSON.stringify(report, null, 2))
+    } else {
+      yield* Console.log(report.outcome === "notified" ? report.result?.message ?? "notified" : `${report.outcome}${report.error === undefined ? "" : `: ${report.error}`}`)
+      for (const delivery of report.deliveries) {
+        yield* Console.log(`  -> ${delivery.channel}: ${delivery.status}${delivery.error === undefined ? "" : ` (${delivery.error})`}`)
+      }
+    }
+    if (report.outcome === "failed" || report.outcome === "timed-out") {
+      return yield* Effect.fail(new CliError({ message: `${args.action} ${report.outcome}: ${report.error ?? ""}`, code: ExitCode.failure }))
+    }
+  })
+).pipe(Command.withDescription("ask the running daemon to run one action now, and print the result"))
