@@ -47,7 +47,9 @@ const init = Command.make("init", { config: configOption }, ({ config }) =>
 const show = Command.make("show", { config: configOption }, ({ config }) =>
   loadConfig({ file: Option.getOrUndefined(config) }).pipe(
     // Secrets are `Redacted` after decoding and print as "<redacted>".
-    Effect.flatMap((loaded) => Console.log(JSON.stringify(loaded.config, null, 2)))
+    Effect.flatMap((loaded) =>
+      Console.log(JSON.stringify(loaded.config, (_, value) => typeof value === "bigint" ? value.toString() : value, 2))
+    )
   )
 ).pipe(Command.withDescription("print the effective config (defaults filled in, secrets redacted)"))
 

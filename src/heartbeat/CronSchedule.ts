@@ -44,6 +44,18 @@ export const validateTimezone = (name: string): Either.Either<DateTime.TimeZone,
  * (February 30) are rejected here rather than failing at run time.
  */
 export const parse = (expression: string, timezone = "UTC"): Either.Either<CronSchedule, string> => {
+  const key = `${expression}\u0000${timezone}`
+  const known = parsed.get(key)
+  if (known !== undefined) return known
+  const result = parseUncached(expression, timezone)
+  // Many actions share few expressions; sharing the compiled schedule keeps each registration small.
+  if (parsed.size < 10_000) parsed.set(key, result)
+  return result
+}
+
+const parsed = new Map<string, Either.Either<CronSchedule, string>>()
+
+const parseUncached = (expression: string, timezone: string): Either.Either<CronSchedule, string> => {
   const trimmed = expression.trim()
   if (trimmed.startsWith("@every")) {
     const duration = trimmed.slice("@every".length).trim()

@@ -24,15 +24,25 @@ export const formatPath = (segments: ReadonlyArray<PropertyKey>): string =>
       ? `${out}[${segment}]`
       : out === "" ? String(segment) : `${out}.${String(segment)}`, "")
 
-const decode = Schema.decodeUnknown(GatewayConfig, { errors: "first", onExcessProperty: "error" })
+const decode = Schema.decodeUnknown(GatewayConfig, { errors: "all", onExcessProperty: "error" })
 
 /** Decodes an already-parsed JSON value into the config; the error names the JSON path. */
 export const decodeConfig = (input: unknown): Effect.Effect<GatewayConfig, ConfigError> =>
   decode(input).pipe(Effect.mapError((error) => {
-    const [issue] = ParseResult.ArrayFormatter.formatErrorSync(error)
-    return issue === undefined
-      ? new ConfigError({ message: error.message })
-      : new ConfigError({ path: formatPath(issue.path), message: issue.message })
+    const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
+    const [issue] = issues
+    if (issue === undefined) return new ConfigError({ message: error.message })
+    const path = formatPath(issue.path)
+    // A union (e.g. of literals) fails once per member: say once what would have been accepted.
+    const expected = issues
+      .filter((other) => formatPath(other.path) === path)
+      .map((other) => /^Expected (.*), actual (.*)$/s.exec(other.message))
+      // Optional fields also report "Expected undefined": true, and no help.
+      .filter((match) => match?.[1] !== "undefined")
+    const message = expected.length > 1 && expected.every((match) => match !== null && match[2] === expected[0]![2])
+      ? `Expected ${expected.map((match) => match![1]).join(" | ")}, actual ${expected[0]![2]}`
+      : issue.message
+    return new ConfigError({ path, message })
   }))
 
 /**
