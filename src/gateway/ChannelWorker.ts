@@ -49,7 +49,8 @@ export const makeChannelWorker = (options: {
   Effect.gen(function*() {
     const { outbox, plugin, policy, redact, timeout } = options
     const name = plugin.name
-    const state = yield* Ref.make<ChannelState>({ failures: 0, blockedUntil: 0, lastError: undefined })
+    const resumeAt = yield* outbox.resumeAt(name).pipe(Effect.orElseSucceed(() => 0))
+    const state = yield* Ref.make<ChannelState>({ failures: 0, blockedUntil: resumeAt, lastError: undefined })
     const wake = yield* Queue.sliding<void>(1)
 
     /** One attempt, counted in the outbox before it starts; every failure becomes a `DeliveryError`. */

@@ -90,6 +90,11 @@ export const makeOutbox = Effect.gen(function*() {
         ? sql<{ n: number }>`SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'`
         : sql<{ n: number }>`SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending' AND channel = ${channel}`
       ).pipe(Effect.map(([row]) => row?.n ?? 0)),
+    /** When the channel's latest queued retry is due: a restart keeps the backoff (and a `Retry-After`) it had. */
+    resumeAt: (channel: string) =>
+      sql<{ at: number | null }>`SELECT MAX(next_attempt_at) AS at FROM outbox WHERE channel = ${channel} AND status = 'pending'`.pipe(
+        Effect.map(([row]) => row?.at ?? 0)
+      ),
     lastDeliveredAt: (channel: string) =>
       sql<{ at: number | null }>`SELECT MAX(finished_at) AS at FROM outbox WHERE channel = ${channel} AND status = 'delivered'`.pipe(
         Effect.map(([row]) => row?.at ?? undefined)

@@ -95,6 +95,24 @@ describe("pending queue across restarts", () => {
       assert.deepStrictEqual(server.requests.map((r) => r.answer), [500, 500, 500, 200])
     }))
 
+  it.scopedLive("a restarted gateway keeps the backoff a Retry-After set instead of retrying at once", () =>
+    Effect.gen(function*() {
+      const server = yield* httpTestServer()
+      server.reply({ status: 429, headers: { "retry-after": "6" } })
+      const home = tempHome()
+      const channels = [{ type: "webhook", url: server.url, delivery: fastDelivery }]
+      const scope = yield* Scope.make()
+      const first = yield* startGateway(home, channels).pipe(Scope.extend(scope))
+      assert.strictEqual((yield* first.send(message()))[0]!.status, "queued")
+      yield* Scope.close(scope, Exit.void)
+      const second = yield* startGateway(home, channels)
+      // a new message on the same channel waits its turn too
+      assert.strictEqual((yield* second.send(message({ id: "later" })))[0]!.status, "queued")
+      yield* eventually(second.pending().pipe(Effect.map((n) => n === 0)))
+      assert.deepStrictEqual(server.requests.map((r) => r.headers["idempotency-key"]), [message().id, message().id, "later"])
+      assert.isAtLeast(server.requests[1]!.at - server.requests[0]!.at, 5_990)
+    }))
+
   it.scopedLive("a message undelivered for longer than expireAfter is dropped and logged", () => {
     const logs = captureLogs()
     return Effect.gen(function*() {
