@@ -79,10 +79,10 @@ export const scopeSession = (session: SessionService, prefix: string): SessionSe
     Effect.map(session.keys(`${prefix}/${keyPrefix}`), (keys) => keys.map((key) => key.slice(prefix.length + 1)))
 })
 
-/** Runs `action` as a child of a composition: its own session scope, and the composition's context otherwise. */
+/** Runs `action` as a child of a composition: its own session scope and name (`combo/task-scan`), the composition's context otherwise. */
 const runChild = <E>(action: HeartbeatAction<E>, context: HeartbeatContext) => {
   const session = scopeSession(context.session, action.name)
-  return action.execute({ ...context, session }).pipe(Effect.provideService(Session, session))
+  return action.execute({ ...context, action: `${context.action}/${action.name}`, session }).pipe(Effect.provideService(Session, session))
 }
 
 /**

@@ -1,4 +1,5 @@
 import { Data, Effect, ParseResult, Schema } from "effect"
+import { formatPath } from "../../layers/AppConfigFile.js"
 
 /** An action's `config` in `gateway.json` does not fit its schema; `field` is the path inside `config`. */
 export class ActionConfigError extends Data.TaggedError("ActionConfigError")<{
@@ -10,11 +11,6 @@ export class ActionConfigError extends Data.TaggedError("ActionConfigError")<{
     return `${this.action}: config${this.field === "" ? "" : `.${this.field}`}: ${this.reason}`
   }
 }
-
-/** Formats a parse issue path inside `config`: `minReward`, `horizons[1]`. */
-const formatField = (segments: ReadonlyArray<PropertyKey>): string =>
-  segments.reduce<string>((out, segment) =>
-    typeof segment === "number" ? `${out}[${segment}]` : out === "" ? String(segment) : `${out}.${String(segment)}`, "")
 
 /**
  * Decodes an action's raw `config` with its schema. Unknown keys are an error, so a typo such as
@@ -28,7 +24,7 @@ export const decodeActionConfig = <A, I>(
   Schema.decodeUnknown(schema, { errors: "first", onExcessProperty: "error" })(config).pipe(
     Effect.mapError((error) => {
       const [issue] = ParseResult.ArrayFormatter.formatErrorSync(error)
-      const field = issue === undefined ? "" : formatField(issue.path)
+      const field = issue === undefined ? "" : formatPath(issue.path)
       return new ActionConfigError({ action, field, reason: issue?.message ?? error.message })
     })
   )
