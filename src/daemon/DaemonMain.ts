@@ -1,4 +1,4 @@
-import { Cause, Clock, Effect, Exit, Layer, Option } from "effect"
+import { Cause, Clock, Effect, Exit, Fiber, Layer, Option } from "effect"
 import * as fs from "node:fs"
 import { loadChecked } from "../cli/Config.js"
 import { MainLayer } from "../layers/MainLayer.js"
@@ -42,7 +42,9 @@ const reload = (configFile: Option.Option<string>, current: { loaded: LoadedConf
     const { added, changed, removed } = yield* scheduler.reconcile(next.right.registrations)
     const { heartbeat: _before, ...restBefore } = current.loaded.config
     const { heartbeat: _after, ...restAfter } = next.right.loaded.config
-    if (JSON.stringify(restBefore) !== JSON.stringify(restAfter)) {
+    // Advisory only: secrets print as "<redacted>", so a change of a secret alone goes unmentioned.
+    const text = (value: unknown) => JSON.stringify(value, (_, v) => (typeof v === "bigint" ? v.toString() : v))
+    if (text(restBefore) !== text(restAfter)) {
       yield* Effect.logWarning("reload: only heartbeat actions are applied live; restart for channels, runtime, daemon and log changes")
     }
     current.loaded = next.right.loaded
@@ -76,7 +78,11 @@ const serve = (options: {
       "draining in-flight actions",
       scheduler.inFlight.pipe(
         Effect.tap((n) => n > 0 ? Effect.logInfo(`waiting up to ${loaded.config.daemon.shutdownGrace} ms for ${n} running action(s)`) : Effect.void),
-        Effect.zipRight(scheduler.drain(loaded.config.daemon.shutdownGrace))
+        // Finalizers run uninterruptibly, and the main fiber is already interrupted: drain in a fresh
+        // fiber whose grace timeout can interrupt what it waits on.
+        Effect.zipRight(
+          Effect.interruptible(scheduler.drain(loaded.config.daemon.shutdownGrace)).pipe(Effect.forkDaemon, Effect.flatMap(Fiber.join))
+        )
       )
     )
     // The socket opens last: `daemon start` takes an answer on it as "ready".
@@ -86,7 +92,12 @@ const serve = (options: {
     yield* watchdog
     const current = { loaded }
     yield* Effect.forkScoped(
-      signals.reloads.take.pipe(Effect.zipRight(reload(options.configFile, current)), Effect.forever)
+      signals.reloads.take.pipe(
+        Effect.zipRight(reload(options.configFile, current)),
+        // A reload that breaks must not end reloading: log it and keep the running configuration.
+        Effect.catchAllCause((cause) => Effect.logError("reload failed", cause)),
+        Effect.forever
+      )
     )
     yield* notify.notify(`READY=1\nSTATUS=running ${options.registrations.length} actions`)
     yield* Effect.logInfo(`daemon ready (PID ${process.pid}, ${options.registrations.length} actions)`).pipe(
