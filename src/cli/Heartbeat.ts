@@ -5,6 +5,7 @@ import { MainLayer } from "../layers/MainLayer.js"
 import { Scheduler } from "../services/Scheduler.js"
 import { CliError } from "./CliError.js"
 import { loadChecked } from "./Config.js"
+import { heartbeatTrigger } from "./HeartbeatTrigger.js"
 import { configOption, jsonOption } from "./Options.js"
 
 /** Formats rows as aligned columns. */
@@ -36,7 +37,7 @@ const list = Command.make("list", { config: configOption, json: jsonOption }, ({
 
 const run = Command.make("run", {
   action: Args.text({ name: "action" }).pipe(Args.withDescription("name of the action in gateway.json")),
-  dryRun: Options.boolean("dry-run").pipe(Options.withDescription("run it but deliver nothing")),
+  dryRun: Options.boolean("dry-run").pipe(Options.withDescription("run it but deliver nothing (the action's session state is still updated, as in a real run)")),
   json: Options.boolean("json").pipe(Options.withDescription("print the result as JSON")),
   config: configOption
 }, (args) =>
@@ -78,5 +79,5 @@ const run = Command.make("run", {
 /** `agenc heartbeat`. */
 export const heartbeatCommand = Command.make("heartbeat").pipe(
   Command.withDescription("inspect and run heartbeat actions"),
-  Command.withSubcommands([list, run])
+  Command.withSubcommands([list, run, heartbeatTrigger])
 )
