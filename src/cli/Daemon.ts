@@ -17,7 +17,9 @@ import { table } from "./Heartbeat.js"
 import { configOption, jsonOption } from "./Options.js"
 
 /** The built CLI entry point (dist/cli.js), which the detached daemon and the unit run. */
-const cliPath = (): string => path.resolve(fileURLToPath(new URL("../cli.js", import.meta.url)))
+const here = fileURLToPath(import.meta.url)
+// Built, the CLI is one bundled file (this code lives inside dist/cli.js); compiled file by file, it is ../cli.js.
+const cliPath = (): string => path.basename(here) === "cli.js" ? here : path.resolve(path.dirname(here), "../cli.js")
 
 const timeoutOption = Options.text("timeout").pipe(
   Options.withDescription("how long to wait for the daemon to exit before SIGKILL (e.g. 10s)"),
