@@ -1,0 +1,169 @@
+/**
+ * `npm run bench`: measures agenc's scheduler, CLI and daemon against croner, node-cron and bare Node,
+ * each library in its own child process, and prints one table (JSON in bench/results/<date>.json).
+ * `--quick` shortens every phase for development and the CI smoke; its figures mean little.
+ *
+ * Order matters on a small machine: the two soaks start first and run in the background (the real-clock
+ * one must last 10 minutes, and both are nearly idle); then start-up, scale and, last and alone in the
+ * foreground, fire latency, whose children take turns so that no two wake on the same second.
+ */
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { childResult, ROOT, runChild } from "./lib/Child.js"
+import type { ScaleResult } from "./lib/Idle.js"
+import { distribution, quantile, slope, type Spread, spread } from "./lib/Stats.js"
+import { cell, num, ratio, render } from "./lib/Table.js"
+import { daemonCycle, helpToExit, nodeToExit } from "./startup/Startup.js"
+
+const quick = process.argv.includes("--quick")
+const plan = quick
+  ? { fireRounds: 1, fireSlots: 5, warmup: 1, others: 10_000, sizes: [1_000, 10_000], bigSize: 0, scaleReps: 1, idleMs: 2_000, startupReps: 2, graceMs: 500, soakDays: 1, soakSeconds: 20 }
+  : { fireRounds: 2, fireSlots: 30, warmup: 2, others: 10_000, sizes: [1_000, 10_000], bigSize: 100_000, scaleReps: 3, idleMs: 30_000, startupReps: 5, graceMs: 1_000, soakDays: 30, soakSeconds: 600 }
+
+const began = Date.now()
+const log = (message: string) => console.error(`[${((Date.now() - began) / 1000).toFixed(0).padStart(4)} s] ${message}`)
+
+// ---- soaks, in the background ----------------------------------------------------------------------
+interface TestClockSoak { readonly days: number; readonly runs: number; readonly wallMs: number; readonly heap: ReadonlyArray<{ day: number; heapUsed: number }> }
+interface RealClockSoak { readonly seconds: number; readonly runs: number; readonly samples: ReadonlyArray<{ t: number; heapUsed: number; rss: number }> }
+log(`soaks started: ${plan.soakDays} simulated days under TestClock, ${plan.soakSeconds} s on the real clock`)
+const realSoak = childResult<RealClockSoak>("bench/soak/realclock.ts", [`--seconds=${plan.soakSeconds}`, `--sample-ms=${quick ? 2_000 : 10_000}`])
+const testClockSoak = childResult<TestClockSoak>("bench/soak/testclock.ts", [`--days=${plan.soakDays}`])
+
+// ---- start-up and shutdown -------------------------------------------------------------------------
+log("start-up and shutdown")
+const startupRuns = { node: [] as Array<number>, help: [] as Array<number>, ready: [] as Array<number>, termIdle: [] as Array<number>, termMidRun: [] as Array<number> }
+for (let rep = 0; rep < plan.startupReps; rep++) {
+  startupRuns.node.push(await nodeToExit())
+  startupRuns.help.push(await helpToExit())
+  const idle = await daemonCycle(undefined)
+  startupRuns.ready.push(idle.readyMs)
+  startupRuns.termIdle.push(idle.sigtermToExitMs)
+  startupRuns.termMidRun.push((await daemonCycle({ graceMs: plan.graceMs })).sigtermToExitMs)
+}
+const startup = Object.fromEntries(Object.entries(startupRuns).map(([key, runs]) => [key, spread(runs)])) as Record<keyof typeof startupRuns, Spread>
+
+// ---- scale -----------------------------------------------------------------------------------------
+// Children are chained: each starts once the previous one has registered, so registrations (CPU-bound)
+// never overlap, while the 30-s idle windows (which should cost nothing) do.
+log("scale")
+const scaleJobs: Array<Promise<ScaleResult>> = []
+const scaleCases = [
+  ...Array.from({ length: plan.scaleReps }, () => plan.sizes.flatMap((n) => ["agenc", "croner", "effect-naive"].map((library) => ({ library, n })))).flat(),
+  ...(plan.bigSize > 0 ? ["agenc", "croner"].map((library) => ({ library, n: plan.bigSize })) : [])
+]
+for (const { library, n } of scaleCases) {
+  const child = await runChild(`bench/scale/${library}.ts`, [`--n=${n}`, `--idle-ms=${plan.idleMs}`])
+  scaleJobs.push(child.done.then((output) => output.result as ScaleResult))
+  await child.when("registered")
+}
+const scaleResults = await Promise.all(scaleJobs)
+const scaleFigure = (library: string, n: number, field: keyof Omit<ScaleResult, "library" | "n">): Spread | undefined => {
+  const runs = scaleResults.filter((r) => r.library === library && r.n === n).map((r) => r[field])
+  return runs.length === 0 ? undefined : spread(runs)
+}
+
+// ---- fire latency ----------------------------------------------------------------------------------
+log(`fire latency: ${plan.fireRounds} round(s) × ${plan.fireSlots} slots per library, idle and with ${plan.others} others`)
+const fireLibraries = ["agenc", "croner", "nodecron"] as const
+const fireSamples = new Map<string, Array<number>>()
+const fireRoundP99 = new Map<string, Array<number>>()
+for (let round = 0; round < plan.fireRounds; round++) {
+  for (const others of [0, plan.others]) {
+    for (const library of fireLibraries) {
+      const { samples } = await childResult<{ samples: Array<number> }>(`bench/fire-latency/${library}.ts`, [
+        `--slots=${plan.fireSlots}`,
+        `--others=${others}`,
+        `--warmup=${plan.warmup}`
+      ])
+      const key = `${library}/${others}`
+      fireSamples.set(key, [...(fireSamples.get(key) ?? []), ...samples])
+      fireRoundP99.set(key, [...(fireRoundP99.get(key) ?? []), quantile(samples, 0.99)])
+    }
+  }
+}
+const fire = Object.fromEntries([...fireSamples].map(([key, samples]) => [key, { ...distribution(samples), roundP99: spread(fireRoundP99.get(key)!) }]))
+
+// ---- task scan (another bench's file) --------------------------------------------------------------
+const scanFile = path.join(ROOT, "bench", "taskScan.ts")
+let scan: unknown = "bench/taskScan.ts not present"
+if (fs.existsSync(scanFile)) {
+  log("task scan (bench/taskScan.ts)")
+  scan = await childResult<unknown>("bench/taskScan.ts", quick ? ["--quick"] : []).catch((error: unknown) => String(error))
+}
+
+// ---- soak results ----------------------------------------------------------------------------------
+log("waiting for the soaks")
+const [real, simulated] = await Promise.all([realSoak, testClockSoak])
+const KB = 1024
+// The first minute (JIT, SQLite page cache, ledger warm-up) is not the steady state.
+const steady = real.samples.filter((s) => s.t >= (quick ? 0 : 60))
+const realSlopes = {
+  rssKbPerMin: slope(steady.map((s) => [s.t / 60, s.rss / KB] as const)),
+  heapKbPerMin: slope(steady.map((s) => [s.t / 60, s.heapUsed / KB] as const))
+}
+const simulatedHeap = simulated.heap.map((h) => [h.day, h.heapUsed / KB] as const)
+const soak = {
+  testClock: {
+    days: simulated.days,
+    runs: simulated.runs,
+    wallSeconds: simulated.wallMs / 1000,
+    // Day 1 is warm-up: growth is measured from its end.
+    heapGrowthKb: simulatedHeap.at(-1)![1] - simulatedHeap[0]![1],
+    heapSlopeKbPerDay: slope(simulatedHeap),
+    heapKb: simulatedHeap
+  },
+  realClock: { seconds: real.seconds, runs: real.runs, ...realSlopes, samples: real.samples }
+}
+
+// ---- report ----------------------------------------------------------------------------------------
+const f = (key: string) => fire[key]!
+const rows: Array<Array<string>> = []
+for (const others of [0, plan.others]) {
+  const label = others === 0 ? "idle" : `+${others} others`
+  for (const stat of ["p50", "p99", "max"] as const) {
+    rows.push([
+      `fire latency ${label} ${stat} (ms)`,
+      num(f(`agenc/${others}`)[stat], 2),
+      num(f(`croner/${others}`)[stat], 2),
+      num(f(`nodecron/${others}`)[stat], 2),
+      ratio(f(`agenc/${others}`)[stat], f(`croner/${others}`)[stat]),
+      stat === "p99" ? (others === 0 ? "≤ 5" : "≤ 20") : ""
+    ])
+  }
+  rows.push([`  p99 per round (ms) ${label}`, cell(f(`agenc/${others}`).roundP99, 2), cell(f(`croner/${others}`).roundP99, 2), cell(f(`nodecron/${others}`).roundP99, 2), "", ""])
+}
+for (const n of [...plan.sizes, ...(plan.bigSize > 0 ? [plan.bigSize] : [])]) {
+  const a = (field: keyof Omit<ScaleResult, "library" | "n">) => scaleFigure("agenc", n, field)
+  const c = (field: keyof Omit<ScaleResult, "library" | "n">) => scaleFigure("croner", n, field)
+  const e = (field: keyof Omit<ScaleResult, "library" | "n">) => scaleFigure("effect-naive", n, field)
+  const kb = (s: Spread | undefined) => s === undefined ? undefined : spread(s.runs.map((v) => v / KB))
+  rows.push([`heap per action @${n} (KB)`, cell(kb(a("heapPerAction")), 2), cell(kb(c("heapPerAction")), 2), e("heapPerAction") ? `naive ${cell(kb(e("heapPerAction")), 2)}` : "", ratio(a("heapPerAction")!.median, c("heapPerAction")!.median), n === 10_000 ? "≤ 5" : ""])
+  rows.push([`RSS per action @${n} (KB)`, cell(kb(a("rssPerAction")), 2), cell(kb(c("rssPerAction")), 2), e("rssPerAction") ? `naive ${cell(kb(e("rssPerAction")), 2)}` : "", ratio(a("rssPerAction")!.median, c("rssPerAction")!.median), ""])
+  rows.push([`time to register ${n} (ms)`, cell(a("registerMs"), 0), cell(c("registerMs"), 0), e("registerMs") ? `naive ${cell(e("registerMs"), 0)}` : "", ratio(a("registerMs")!.median, c("registerMs")!.median), ""])
+  rows.push([`idle CPU @${n} over ${plan.idleMs / 1000} s (%)`, cell(a("idleCpuPct"), 2), cell(c("idleCpuPct"), 2), e("idleCpuPct") ? `naive ${cell(e("idleCpuPct"), 2)}` : "", "", "< 1"])
+}
+rows.push(["agenc --help to exit (ms)", cell(startup.help, 0), "", `node -e 0: ${cell(startup.node, 0)}`, ratio(startup.help.median, startup.node.median), "≤ 250"])
+rows.push(["daemon spawn to READY=1 (ms)", cell(startup.ready, 0), "", `node -e 0: ${cell(startup.node, 0)}`, ratio(startup.ready.median, startup.node.median), "≤ 300"])
+rows.push(["SIGTERM to exit, idle (ms)", cell(startup.termIdle, 0), "", "", "", "≤ 100"])
+rows.push([`SIGTERM to exit, action mid-run (ms)`, cell(startup.termMidRun, 0), "", `grace ${plan.graceMs}`, ratio(startup.termMidRun.median, plan.graceMs), `≤ grace + teardown`])
+rows.push([`soak ${soak.testClock.days} simulated days: heap growth (KB)`, num(soak.testClock.heapGrowthKb), "", `${soak.testClock.runs} runs`, "", "≈ 0 (noise)"])
+rows.push([`soak ${soak.testClock.days} simulated days: heap slope (KB/day)`, num(soak.testClock.heapSlopeKbPerDay, 2), "", "", "", "≈ 0"])
+rows.push([`soak real ${soak.realClock.seconds} s: RSS slope (KB/min)`, num(soak.realClock.rssKbPerMin, 2), "", `${soak.realClock.runs} runs`, "", "≈ 0"])
+rows.push([`soak real ${soak.realClock.seconds} s: heap slope (KB/min)`, num(soak.realClock.heapKbPerMin, 2), "", "", "", "≈ 0"])
+
+const cpu = os.cpus()
+const machine = `${cpu.length} × ${cpu[0]?.model ?? "unknown CPU"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`
+const table = render(["figure", "agenc", "croner", "node-cron / baseline", "agenc ÷ croner|base", "target"], rows)
+console.log(`\nagenc bench${quick ? " (--quick: figures are not meaningful)" : ""} — ${new Date(began).toISOString()} — ${machine}\n`)
+console.log(table)
+if (typeof scan === "string") console.log(`\ntask scan: ${scan}`)
+else console.log(`\ntask scan (bench/taskScan.ts): ${JSON.stringify(scan)}`)
+
+const resultsDir = path.join(ROOT, "bench", "results")
+fs.mkdirSync(resultsDir, { recursive: true })
+const file = path.join(resultsDir, `${new Date(began).toISOString().replace(/[:.]/g, "-")}${quick ? "-quick" : ""}.json`)
+fs.writeFileSync(file, JSON.stringify({ date: new Date(began).toISOString(), machine, quick, plan, fire, scale: scaleResults, startup, soak, scan, table }, null, 2))
+log(`done; JSON in ${path.relative(ROOT, file)}`)
+process.exit(0)
