@@ -2,6 +2,10 @@
  * The AgenC marketplace as the heartbeat sees it, whichever layer (Solana RPC or the local ledger) it
  * comes from. u64 amounts are `bigint`; times are unix seconds as on chain, 0 meaning "none".
  */
+import { Clock, Effect } from "effect"
+
+/** Unix seconds from the Clock (the unit of every on-chain time). */
+export const nowSeconds: Effect.Effect<number> = Effect.map(Clock.currentTimeMillis, (ms) => Math.floor(ms / 1000))
 
 /** On-chain TaskStatus; values the program may add later decode as "Unknown". */
 export type TaskStatus = "Open" | "InProgress" | "PendingValidation" | "Completed" | "Cancelled" | "Disputed" | "RejectFrozen" | "Unknown"

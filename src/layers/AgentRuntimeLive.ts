@@ -1,9 +1,11 @@
+import { FetchHttpClient } from "@effect/platform"
 import type { SqlClient } from "@effect/sql"
 import { Effect, Layer } from "effect"
-import { ConfigError } from "../domain/ConfigError.js"
+import type { ConfigError } from "../domain/ConfigError.js"
 import type { AgentRuntime } from "../services/AgentRuntime.js"
 import { AppConfig } from "../services/AppConfig.js"
 import { AgentRuntimeLocal } from "./AgentRuntimeLocal.js"
+import { AgentRuntimeSolana } from "./AgentRuntimeSolana.js"
 
 /** `AgentRuntime` from `runtime.source`: the local ledger (default) or the program over Solana RPC. */
 export const AgentRuntimeLive: Layer.Layer<AgentRuntime, ConfigError, AppConfig | SqlClient.SqlClient> = Layer.unwrapEffect(
@@ -13,7 +15,7 @@ export const AgentRuntimeLive: Layer.Layer<AgentRuntime, ConfigError, AppConfig 
       case "local":
         return AgentRuntimeLocal(runtime)
       case "solana":
-        return Layer.fail(new ConfigError({ path: "runtime.source", message: "solana: not built yet" }))
+        return AgentRuntimeSolana(runtime).pipe(Layer.provide(FetchHttpClient.layer))
     }
   })
 )

@@ -1,6 +1,6 @@
 import { SqlClient, type SqlError } from "@effect/sql"
 import { Clock, Effect } from "effect"
-import type { AgentSnapshot, Dispute, PortfolioEntry, Task, TaskFilter } from "../domain/Marketplace.js"
+import { type AgentSnapshot, type Dispute, nowSeconds, type PortfolioEntry, type Task, type TaskFilter } from "../domain/Marketplace.js"
 import { LedgerError, LedgerRuleError, NotFoundError } from "../services/AgentRuntime.js"
 import {
   type AgentRow,
@@ -35,9 +35,6 @@ const VOTING_SECONDS = 24 * 3600
 const DISPUTE_SECONDS = 7 * 24 * 3600
 
 const toLedgerError = (error: SqlError.SqlError) => new LedgerError({ message: `local ledger: ${error.message}`, cause: error })
-
-/** Unix seconds from the Clock. */
-export const nowSeconds = Effect.map(Clock.currentTimeMillis, (ms) => Math.floor(ms / 1000))
 
 /** The claimable scan as SQL: the same rule as `isClaimable` in the domain, one indexed query. */
 const claimableQuery = (sql: SqlClient.SqlClient, agent: LocalAgent, reputation: number, filter: TaskFilter, now: number) => {

@@ -1,0 +1,167 @@
+import { HttpClient, HttpClientRequest } from "@effect/platform"
+import { getBase64Encoder } from "@solana/kit"
+import { Clock, Duration, Effect, Either, Schema } from "effect"
+import { parseRetryAfter } from "../gateway/HttpPost.js"
+import { RpcError } from "../services/AgentRuntime.js"
+import { redactUrl } from "./RedactUrl.js"
+
+/** How the client talks to the RPC node. */
+export interface SolanaRpcOptions {
+  readonly url: string
+  readonly commitment: "processed" | "confirmed" | "finalized"
+  readonly timeoutMs: number
+  readonly retries: number
+  readonly retryDelayMs: number
+}
+
+/** A `memcmp` filter: `bytes` is base58. */
+export interface Memcmp {
+  readonly offset: number
+  readonly bytes: string
+}
+
+/** An account as the runtime needs it: its address, owner and raw bytes. */
+export interface RawAccount {
+  readonly address: string
+  readonly owner: string
+  readonly data: Uint8Array
+}
+
+// Longer waits than this mean the node is down, not busy: give up sooner and say so.
+const MAX_BACKOFF_MS = 30_000
+const BODY_EXCERPT = 200
+
+const AccountInfo = Schema.Struct({ owner: Schema.String, data: Schema.Tuple(Schema.String, Schema.Literal("base64")) })
+const ProgramAccounts = Schema.Array(Schema.Struct({ pubkey: Schema.String, account: AccountInfo }))
+const Single = Schema.Struct({ value: Schema.NullOr(AccountInfo) })
+const Multiple = Schema.Struct({ value: Schema.Array(Schema.NullOr(AccountInfo)) })
+// The error arm first: `result: Unknown` would also accept a body without `result`.
+const Envelope = Schema.Union(
+  Schema.Struct({ error: Schema.Struct({ code: Schema.Number, message: Schema.String }) }),
+  Schema.Struct({ result: Schema.Unknown })
+)
+
+/** One attempt's failure: `transient` ones (429, 5xx, timeout, network) are retried. */
+interface Attempt {
+  readonly transient: boolean
+  readonly message: string
+  readonly retryAfterMs?: number | undefined
+}
+
+/** Where fetch keeps the socket error (`ECONNREFUSED`): never the URL, which may hold a key. */
+const describeCause = (cause: unknown): string => {
+  if (!(cause instanceof Error)) return String(cause)
+  const inner = (cause as { cause?: unknown }).cause
+  return inner instanceof Error ? `${cause.message} (${inner.message})` : cause.message
+}
+
+/**
+ * A JSON-RPC client for the calls the runtime makes, on `@effect/platform`'s HttpClient: every
+ * attempt has its own timeout, transient failures are retried with exponential backoff (or the node's
+ * `Retry-After`), and the final `RpcError` names the URL with its credentials redacted.
+ */
+export const makeSolanaRpc = (client: HttpClient.HttpClient, options: SolanaRpcOptions) => {
+  const shownUrl = redactUrl(options.url)
+  const http = client.pipe(HttpClient.withTracerDisabledWhen(() => true))
+  const base64 = getBase64Encoder()
+  let nextId = 1
+
+  const attempt = (body: string): Effect.Effect<unknown, Attempt> =>
+    Effect.gen(function*() {
+      const request = HttpClientRequest.post(options.url).pipe(HttpClientRequest.bodyText(body, "application/json"))
+      const response = yield* http.execute(request).pipe(
+        Effect.mapError((error): Attempt => ({ transient: true, message: `network error: ${describeCause(error.cause ?? error.reason)}` }))
+      )
+      const text = yield* response.text.pipe(
+        Effect.mapError((error): Attempt => ({ transient: true, message: `network error reading the answer: ${describeCause(error.cause ?? error.reason)}` }))
+      )
+      if (response.status !== 200) {
+        const excerpt = text.length > BODY_EXCERPT ? `${text.slice(0, BODY_EXCERPT)}…` : text
+        const retryAfterMs = response.status === 429 ? parseRetryAfter(response.headers["retry-after"], yield* Clock.currentTimeMillis) : undefined
+        return yield* Effect.fail<Attempt>({
+          transient: response.status === 429 || response.status >= 500,
+          message: `HTTP ${response.status}${excerpt === "" ? "" : `: ${excerpt}`}`,
+          retryAfterMs
+        })
+      }
+      const json = Either.try(() => JSON.parse(text) as unknown)
+      if (Either.isLeft(json)) return yield* Effect.fail<Attempt>({ transient: false, message: `malformed JSON in the answer (${text.length} bytes)` })
+      const envelope = yield* Schema.decodeUnknown(Envelope)(json.right).pipe(
+        Effect.mapError((): Attempt => ({ transient: false, message: "the answer is not a JSON-RPC response" }))
+      )
+      if ("error" in envelope) {
+        return yield* Effect.fail<Attempt>({ transient: false, message: `JSON-RPC error ${envelope.error.code}: ${envelope.error.message}` })
+      }
+      return envelope.result
+    }).pipe(
+      Effect.timeoutFail({
+        duration: Duration.millis(options.timeoutMs),
+        onTimeout: (): Attempt => ({ transient: true, message: `no answer within ${options.timeoutMs} ms` })
+      })
+    )
+
+  const withRetries = (method: string, body: string, attempted = 0): Effect.Effect<unknown, RpcError> =>
+    Effect.catchAll(attempt(body), (failure) => {
+      if (!failure.transient || attempted >= options.retries) {
+        const tries = attempted + 1
+        return Effect.fail(new RpcError({
+          url: shownUrl,
+          message: `${method} on ${shownUrl} failed${tries > 1 ? ` after ${tries} attempts` : ""}: ${failure.message}`
+        }))
+      }
+      const backoff = Math.min(MAX_BACKOFF_MS, Math.max(failure.retryAfterMs ?? 0, options.retryDelayMs * 2 ** attempted))
+      return Effect.logDebug(`${method} on ${shownUrl}: ${failure.message}; retrying in ${backoff} ms`).pipe(
+        Effect.zipRight(Effect.sleep(Duration.millis(backoff))),
+        Effect.zipRight(withRetries(method, body, attempted + 1))
+      )
+    })
+
+  const call = <A, I>(method: string, params: ReadonlyArray<unknown>, schema: Schema.Schema<A, I>): Effect.Effect<A, RpcError> =>
+    Effect.suspend(() => withRetries(method, JSON.stringify({ jsonrpc: "2.0", id: nextId++, method, params }))).pipe(
+      Effect.flatMap((result) => Schema.decodeUnknown(schema)(result)),
+      Effect.catchTag("ParseError", (error) =>
+        Effect.fail(new RpcError({ url: shownUrl, message: `${method} on ${shownUrl}: unexpected result shape: ${error.message.split("\n")[0]}` }))),
+      Effect.withSpan(`SolanaRpc.${method}`)
+    )
+
+  const raw = (address: string, info: typeof AccountInfo.Type): RawAccount => ({
+    address,
+    owner: info.owner,
+    data: new Uint8Array(base64.encode(info.data[0]))
+  })
+
+  return {
+    url: shownUrl,
+
+    /** `getProgramAccounts` with base64 data and these memcmp filters (never a dataSize filter). */
+    getProgramAccounts: (programId: string, filters: ReadonlyArray<Memcmp>) =>
+      call("getProgramAccounts", [programId, {
+        encoding: "base64",
+        commitment: options.commitment,
+        filters: filters.map((memcmp) => ({ memcmp: { offset: memcmp.offset, bytes: memcmp.bytes } }))
+      }], ProgramAccounts).pipe(Effect.map((accounts) => accounts.map((a) => raw(a.pubkey, a.account)))),
+
+    /** `getAccountInfo`; null when the account does not exist. */
+    getAccount: (address: string) =>
+      call("getAccountInfo", [address, { encoding: "base64", commitment: options.commitment }], Single).pipe(
+        Effect.map((result) => result.value === null ? null : raw(address, result.value))
+      ),
+
+    /** `getMultipleAccounts` in batches of 100 (the node's limit); null for accounts that do not exist. */
+    getAccounts: (addresses: ReadonlyArray<string>) =>
+      Effect.forEach(
+        Array.from({ length: Math.ceil(addresses.length / 100) }, (_, i) => addresses.slice(i * 100, i * 100 + 100)),
+        (batch) =>
+          call("getMultipleAccounts", [batch, { encoding: "base64", commitment: options.commitment }], Multiple).pipe(
+            Effect.map((result) => batch.map((address, i) => {
+              const info = result.value[i]
+              return info === undefined || info === null ? null : raw(address, info)
+            }))
+          ),
+        { concurrency: 2 }
+      ).pipe(Effect.map((batches) => batches.flat()))
+  }
+}
+
+/** The client `makeSolanaRpc` builds. */
+export type SolanaRpc = ReturnType<typeof makeSolanaRpc>
