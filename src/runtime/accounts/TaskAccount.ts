@@ -38,7 +38,8 @@ const taskDecoder = getStructDecoder([
   ["createdAt", unixSecondsDecoder()],
   ["deadline", unixSecondsDecoder()],
   ["completedAt", unixSecondsDecoder()],
-  ["escrow", getAddressDecoder()],
+  // Not part of Task: kept as raw bytes, since base58 is the costliest step of decoding a task.
+  ["escrow", fixDecoderSize(getBytesDecoder(), 32)],
   ["result", fixDecoderSize(getBytesDecoder(), 64)],
   ["completions", getU8Decoder()],
   ["requiredCompletions", getU8Decoder()],
