@@ -1,6 +1,6 @@
 import { SqlClient, type SqlError } from "@effect/sql"
 import { Clock, Effect } from "effect"
-import { type AgentSnapshot, type Dispute, nowSeconds, type PortfolioEntry, type Task, type TaskFilter } from "../domain/Marketplace.js"
+import { type AgentSnapshot, type Dispute, nowSeconds, type PortfolioEntry, type Task, type TaskFilter, type TaskStatus } from "../domain/Marketplace.js"
 import { LedgerError, LedgerRuleError, NotFoundError } from "../services/AgentRuntime.js"
 import {
   type AgentRow,
@@ -93,9 +93,17 @@ export const makeLedgerStore = (sql: SqlClient.SqlClient, agent: LocalAgent) => 
       Effect.withSpan(`LedgerStore.${name}`)
     )
 
-  const openClaim = (key: bigint) =>
-    safe(sql<{ task_id: bigint }>`SELECT task_id FROM ledger_claims WHERE task_id = ${key} AND worker = ${agent.name} AND is_completed = 0`)
-      .pipe(Effect.map((rows) => rows.length > 0))
+  // A task the agent holds an open claim on, in one of `statuses`: what complete and dispute act on.
+  const heldTask = (id: string, statuses: ReadonlyArray<TaskStatus>) =>
+    Effect.gen(function*() {
+      const row = yield* findTask(id)
+      const task = taskFromRow(row)
+      const claims = yield* safe(sql<{ task_id: bigint }>`SELECT task_id FROM ledger_claims
+        WHERE task_id = ${row.id} AND worker = ${agent.name} AND is_completed = 0`)
+      if (claims.length === 0) return yield* new LedgerRuleError({ message: `task ${id} has no open claim by ${agent.name}` })
+      if (!statuses.includes(task.status)) return yield* new LedgerRuleError({ message: `task ${id} is ${task.status}` })
+      return { row, task }
+    })
 
   const reputation = Effect.map(agentRow, (row) => row === undefined ? STARTING_REPUTATION : Number(row.reputation))
 
@@ -193,10 +201,7 @@ export const makeLedgerStore = (sql: SqlClient.SqlClient, agent: LocalAgent) => 
     complete: (id: string): Effect.Effect<Completion, NotFoundError | LedgerRuleError | LedgerError> =>
       write("complete", (now) =>
         Effect.gen(function*() {
-          const row = yield* findTask(id)
-          const task = taskFromRow(row)
-          if (!(yield* openClaim(row.id))) return yield* new LedgerRuleError({ message: `task ${id} has no open claim by ${agent.name}` })
-          if (task.status !== "InProgress") return yield* new LedgerRuleError({ message: `task ${id} is ${task.status}` })
+          const { row, task } = yield* heldTask(id, ["InProgress"])
           const share = task.rewardAmount / row.required_completions
           const earned = (yield* agentRow)?.total_earned ?? 0n
           if (earned + share > I64_MAX) return yield* new LedgerRuleError({ message: "total earned would overflow the ledger" })
@@ -215,12 +220,7 @@ export const makeLedgerStore = (sql: SqlClient.SqlClient, agent: LocalAgent) => 
     dispute: (id: string): Effect.Effect<Dispute, NotFoundError | LedgerRuleError | LedgerError> =>
       write("dispute", (now) =>
         Effect.gen(function*() {
-          const row = yield* findTask(id)
-          const task = taskFromRow(row)
-          if (!(yield* openClaim(row.id))) return yield* new LedgerRuleError({ message: `task ${id} has no open claim by ${agent.name}` })
-          if (task.status !== "InProgress" && task.status !== "PendingValidation") {
-            return yield* new LedgerRuleError({ message: `task ${id} is ${task.status}` })
-          }
+          const { row } = yield* heldTask(id, ["InProgress", "PendingValidation"])
           const [dispute] = yield* safe(sql<DisputeRow>`INSERT INTO ledger_disputes
               (task_id, initiator, resolution_type, status, created_at, voting_deadline, expires_at)
             VALUES (${row.id}, ${agent.name}, 1, 0, ${now}, ${now + VOTING_SECONDS}, ${now + DISPUTE_SECONDS}) RETURNING *`)
