@@ -1,8 +1,7 @@
 import type { HttpClient } from "@effect/platform"
-import { Effect, Redacted } from "effect"
+import { Redacted } from "effect"
 import type { ChannelPlugin } from "../services/Gateway.js"
-import { postJson } from "./HttpPost.js"
-import { deliverParts, splitText } from "./MessageParts.js"
+import { chatWebhookChannel } from "./MessageParts.js"
 import { describeUrl } from "./Redactor.js"
 
 /** Discord rejects `content` over 2,000 characters (https://discord.com/developers/docs/resources/webhook#execute-webhook). */
@@ -16,11 +15,11 @@ export const DiscordChannel = (options: {
   readonly name: string
   readonly client: HttpClient.HttpClient
   readonly url: Redacted.Redacted<string>
-}): ChannelPlugin => ({
-  name: options.name,
-  type: "discord",
-  send: (delivery) =>
-    deliverParts(delivery, splitText(delivery.message.message, DISCORD_CONTENT_LIMIT), (content) =>
-      postJson(options.client, Redacted.value(options.url), JSON.stringify({ content, allowed_mentions: { parse: [] } }))),
-  health: Effect.succeed({ healthy: true, target: describeUrl(Redacted.value(options.url)) })
-})
+}): ChannelPlugin =>
+  chatWebhookChannel({
+    ...options,
+    type: "discord",
+    target: describeUrl(Redacted.value(options.url)),
+    limit: DISCORD_CONTENT_LIMIT,
+    body: (content) => ({ content, allowed_mentions: { parse: [] } })
+  })

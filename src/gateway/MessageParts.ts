@@ -1,5 +1,7 @@
-import { Effect } from "effect"
-import type { Delivery } from "../services/Gateway.js"
+import type { HttpClient } from "@effect/platform"
+import { Effect, Redacted } from "effect"
+import type { ChannelPlugin, Delivery } from "../services/Gateway.js"
+import { postJson } from "./HttpPost.js"
 
 /**
  * Splits `text` into parts of at most `limit` UTF-16 units (what JS, Discord and Telegram count), breaking
@@ -36,3 +38,24 @@ export const deliverParts = <E>(
 ): Effect.Effect<void, E> =>
   Effect.forEach(parts.slice(delivery.partsDone), (part, index) =>
     post(part).pipe(Effect.zipRight(delivery.savePartsDone(delivery.partsDone + index + 1))), { discard: true })
+
+/**
+ * A chat platform's incoming webhook: the message split at the platform's `limit`, each part POSTed to
+ * `url` as the JSON `body(part)`. `target` describes the URL for `status` without its token.
+ */
+export const chatWebhookChannel = (options: {
+  readonly name: string
+  readonly type: string
+  readonly client: HttpClient.HttpClient
+  readonly url: Redacted.Redacted<string>
+  readonly target: string
+  readonly limit: number
+  readonly body: (part: string) => unknown
+}): ChannelPlugin => ({
+  name: options.name,
+  type: options.type,
+  send: (delivery) =>
+    deliverParts(delivery, splitText(delivery.message.message, options.limit), (part) =>
+      postJson(options.client, Redacted.value(options.url), JSON.stringify(options.body(part)))),
+  health: Effect.succeed({ healthy: true, target: options.target })
+})

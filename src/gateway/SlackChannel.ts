@@ -1,8 +1,7 @@
 import type { HttpClient } from "@effect/platform"
-import { Effect, Redacted } from "effect"
+import { Redacted } from "effect"
 import type { ChannelPlugin } from "../services/Gateway.js"
-import { postJson } from "./HttpPost.js"
-import { deliverParts, splitText } from "./MessageParts.js"
+import { chatWebhookChannel } from "./MessageParts.js"
 import { describeUrl } from "./Redactor.js"
 
 /**
@@ -16,11 +15,11 @@ export const SlackChannel = (options: {
   readonly name: string
   readonly client: HttpClient.HttpClient
   readonly url: Redacted.Redacted<string>
-}): ChannelPlugin => ({
-  name: options.name,
-  type: "slack",
-  send: (delivery) =>
-    deliverParts(delivery, splitText(delivery.message.message, SLACK_TEXT_LIMIT), (text) =>
-      postJson(options.client, Redacted.value(options.url), JSON.stringify({ text }))),
-  health: Effect.succeed({ healthy: true, target: describeUrl(Redacted.value(options.url)) })
-})
+}): ChannelPlugin =>
+  chatWebhookChannel({
+    ...options,
+    type: "slack",
+    target: describeUrl(Redacted.value(options.url)),
+    limit: SLACK_TEXT_LIMIT,
+    body: (text) => ({ text })
+  })

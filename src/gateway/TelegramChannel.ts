@@ -1,8 +1,7 @@
 import type { HttpClient } from "@effect/platform"
-import { Effect, Redacted } from "effect"
+import { Redacted } from "effect"
 import type { ChannelPlugin } from "../services/Gateway.js"
-import { postJson } from "./HttpPost.js"
-import { deliverParts, splitText } from "./MessageParts.js"
+import { chatWebhookChannel } from "./MessageParts.js"
 
 /** Telegram's `sendMessage` takes 1-4096 characters of text (https://core.telegram.org/bots/api#sendmessage). */
 export const TELEGRAM_TEXT_LIMIT = 4_096
@@ -16,16 +15,13 @@ export const TelegramChannel = (options: {
   readonly apiBase: string
 }): ChannelPlugin => {
   const base = options.apiBase.replace(/\/+$/, "")
-  return {
+  return chatWebhookChannel({
     name: options.name,
     type: "telegram",
-    send: (delivery) =>
-      deliverParts(delivery, splitText(delivery.message.message, TELEGRAM_TEXT_LIMIT), (text) =>
-        postJson(
-          options.client,
-          `${base}/bot${Redacted.value(options.token)}/sendMessage`,
-          JSON.stringify({ chat_id: options.chatId, text })
-        )),
-    health: Effect.succeed({ healthy: true, target: `${base}/bot<redacted>/sendMessage (chat ${options.chatId})` })
-  }
+    client: options.client,
+    url: Redacted.make(`${base}/bot${Redacted.value(options.token)}/sendMessage`),
+    target: `${base}/bot<redacted>/sendMessage (chat ${options.chatId})`,
+    limit: TELEGRAM_TEXT_LIMIT,
+    body: (text) => ({ chat_id: options.chatId, text })
+  })
 }
