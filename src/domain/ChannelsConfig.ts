@@ -24,14 +24,17 @@ const common = {
   delivery: Schema.optionalWith(DeliveryPolicy, { default: () => new DeliveryPolicy({}) })
 }
 
-const HttpUrl = Schema.NonEmptyString.pipe(Schema.filter((url) => {
+/** Whether `text` is an absolute http: or https: URL. */
+export const isHttpUrl = (text: string): boolean => {
   try {
-    const { protocol } = new URL(url)
-    return protocol === "http:" || protocol === "https:" || "not an http(s) URL"
+    const { protocol } = new URL(text)
+    return protocol === "http:" || protocol === "https:"
   } catch {
-    return "not a URL"
+    return false
   }
-}))
+}
+
+const HttpUrl = Schema.NonEmptyString.pipe(Schema.filter((url) => isHttpUrl(url) || "not an http(s) URL"))
 
 /** A URL that may carry a token: literal, `{"env": NAME}` or `{"file": PATH}`. */
 const SecretUrl = Secret.annotations({ description: "URL, or {\"env\": NAME}, or {\"file\": PATH}; it is never logged" })

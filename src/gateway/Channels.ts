@@ -1,7 +1,7 @@
 import type { HttpClient } from "@effect/platform"
 import { Effect, Redacted } from "effect"
 import type { ChannelConfig } from "../domain/ChannelsConfig.js"
-import { channelName } from "../domain/ChannelsConfig.js"
+import { channelName, isHttpUrl } from "../domain/ChannelsConfig.js"
 import { ConfigError } from "../domain/ConfigError.js"
 import { resolveSecret, type Secret } from "../domain/Secret.js"
 import { resolvePath } from "../layers/AppConfigFile.js"
@@ -57,14 +57,5 @@ export const makeChannelPlugin = (
       return secret(channel.token, "token").pipe(Effect.map((token) =>
         TelegramChannel({ name, client: context.client, token, chatId: channel.chatId, apiBase: channel.apiBase })
       ))
-  }
-}
-
-const isHttpUrl = (text: string): boolean => {
-  try {
-    const { protocol } = new URL(text)
-    return protocol === "http:" || protocol === "https:"
-  } catch {
-    return false
   }
 }

@@ -41,7 +41,6 @@ describe("secrets", () => {
       yield* gateway.flush
       const status = yield* gateway.status
 
-      if (process.env.SHOW_LOGS) console.error(logs.lines.join("\n"))
       const everything = [...logs.lines, JSON.stringify(outcomes), JSON.stringify(status)]
       assert.isAbove(logs.lines.length, 5)
       assert.isTrue(logs.lines.some((line) => line.includes("channel=slack") && line.includes("HTTP 500")), "the failures were logged")
