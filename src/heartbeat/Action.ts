@@ -7,6 +7,7 @@ import { Data, Effect, Either, type Schema } from "effect"
 import { dual } from "effect/Function"
 import { Session, type SessionService } from "../services/Session.js"
 import { type ActionConfigError, decodeActionConfig } from "./actions/ActionConfigError.js"
+import { describeError } from "./DescribeError.js"
 import {
   type HeartbeatAction,
   type HeartbeatContext,
@@ -54,15 +55,6 @@ export class ComposedActionError extends Data.TaggedError("ComposedActionError")
   override get message(): string {
     return this.failures.map(({ action, error }) => `${action} failed: ${describeError(error)}`).join("; ")
   }
-}
-
-const describeError = (error: unknown): string => {
-  if (typeof error === "object" && error !== null && "message" in error) {
-    const tag = (error as { _tag?: unknown })._tag
-    const message = String((error as { message: unknown }).message)
-    return typeof tag === "string" && !message.startsWith(tag) ? `${tag}: ${message}` : message
-  }
-  return String(error)
 }
 
 /**

@@ -4,6 +4,7 @@ import { Gateway, type DeliveryOutcome } from "../services/Gateway.js"
 import type { Registration, RunReport } from "../services/Scheduler.js"
 import { Session, makeSession } from "../services/Session.js"
 import { StateStore, type RunOutcome } from "../services/StateStore.js"
+import { describeError } from "./DescribeError.js"
 import type { HeartbeatResult } from "./HeartbeatAction.js"
 
 /** The idempotency key of a slot's message: stable across retries and restarts. */
@@ -12,13 +13,7 @@ export const messageId = (action: string, scheduledAt: number): string => `${act
 /** The first line of a failure, for the ledger and the log. */
 const describe = (cause: Cause.Cause<unknown>): string => {
   const failure = Cause.failureOption(cause)
-  const error = Option.isSome(failure) ? failure.value : Cause.squash(cause)
-  if (error instanceof Error || (typeof error === "object" && error !== null && "message" in error)) {
-    const tag = (error as { _tag?: unknown })._tag
-    const message = String((error as { message: unknown }).message)
-    return typeof tag === "string" && !message.startsWith(tag) ? `${tag}: ${message}` : message
-  }
-  return String(error)
+  return describeError(Option.isSome(failure) ? failure.value : Cause.squash(cause))
 }
 
 /**
