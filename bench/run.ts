@@ -7,6 +7,7 @@
  * one must last 10 minutes, and both are nearly idle); then start-up, scale and, last and alone in the
  * foreground, fire latency, whose children take turns so that no two wake on the same second.
  */
+import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -86,11 +87,24 @@ for (let round = 0; round < plan.fireRounds; round++) {
 const fire = Object.fromEntries([...fireSamples].map(([key, samples]) => [key, { ...distribution(samples), roundP99: spread(fireRoundP99.get(key)!) }]))
 
 // ---- task scan (another bench's file) --------------------------------------------------------------
+/** bench/taskScan.ts runs under vite-node (it locates its output by its own path) and prints its JSON, then "wrote <file>". */
+const runTaskScan = () =>
+  new Promise<unknown>((resolve, reject) => {
+    const child = spawn(path.join(ROOT, "node_modules", ".bin", "vite-node"), ["bench/taskScan.ts"], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] })
+    let stdout = ""
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk))
+    child.on("error", reject)
+    child.on("close", (code) => {
+      const json = stdout.slice(stdout.indexOf("{"), stdout.lastIndexOf("}") + 1)
+      if (code === 0 && json !== "") resolve(JSON.parse(json))
+      else reject(new Error(`bench/taskScan.ts exited ${code}`))
+    })
+  })
 const scanFile = path.join(ROOT, "bench", "taskScan.ts")
 let scan: unknown = "bench/taskScan.ts not present"
 if (fs.existsSync(scanFile)) {
   log("task scan (bench/taskScan.ts)")
-  scan = await childResult<unknown>("bench/taskScan.ts", quick ? ["--quick"] : []).catch((error: unknown) => String(error))
+  scan = await runTaskScan().catch((error: unknown) => String(error))
 }
 
 // ---- soak results ----------------------------------------------------------------------------------
@@ -153,13 +167,21 @@ rows.push([`soak ${soak.testClock.days} simulated days: heap slope (KB/day)`, nu
 rows.push([`soak real ${soak.realClock.seconds} s: RSS slope (KB/min)`, num(soak.realClock.rssKbPerMin, 2), "", `${soak.realClock.runs} runs`, "", "≈ 0"])
 rows.push([`soak real ${soak.realClock.seconds} s: heap slope (KB/min)`, num(soak.realClock.heapKbPerMin, 2), "", "", "", "≈ 0"])
 
+const scanFigures = scan as { ledger?: { typical?: { medianMs: number; minMs: number; maxMs: number }; unlimited?: { medianMs: number; minMs: number; maxMs: number; matched: number } }; decode?: { medianMs: number; p10Ms: number; p90Ms: number } }
+const scanCell = (figure: { medianMs: number; minMs?: number; maxMs?: number; p10Ms?: number; p90Ms?: number } | undefined) =>
+  figure === undefined ? "–" : `${num(figure.medianMs, 2)} (${num(figure.minMs ?? figure.p10Ms ?? Number.NaN, 2)}–${num(figure.maxMs ?? figure.p90Ms ?? Number.NaN, 2)})`
+if (typeof scan === "object" && scan !== null) {
+  rows.push(["local scan of 100,000 tasks, limit 50 (ms)", scanCell(scanFigures.ledger?.typical), "", "", "", "≤ 50"])
+  rows.push([`  same, no limit: ${scanFigures.ledger?.unlimited?.matched ?? "?"} matches (ms)`, scanCell(scanFigures.ledger?.unlimited), "", "", "", ""])
+  rows.push(["decode 10,000 task accounts (ms, p10–p90)", scanCell(scanFigures.decode), "", "", "", "≤ 100"])
+}
+
 const cpu = os.cpus()
 const machine = `${cpu.length} × ${cpu[0]?.model ?? "unknown CPU"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`
 const table = render(["figure", "agenc", "croner", "node-cron / baseline", "agenc ÷ croner|base", "target"], rows)
 console.log(`\nagenc bench${quick ? " (--quick: figures are not meaningful)" : ""} — ${new Date(began).toISOString()} — ${machine}\n`)
 console.log(table)
 if (typeof scan === "string") console.log(`\ntask scan: ${scan}`)
-else console.log(`\ntask scan (bench/taskScan.ts): ${JSON.stringify(scan)}`)
 
 const resultsDir = path.join(ROOT, "bench", "results")
 fs.mkdirSync(resultsDir, { recursive: true })
