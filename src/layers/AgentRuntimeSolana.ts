@@ -2,10 +2,11 @@ import { HttpClient } from "@effect/platform"
 import { isAddress } from "@solana/kit"
 import { Clock, Effect, type Either, Layer, Redacted } from "effect"
 import type { ConfigError } from "../domain/ConfigError.js"
-import { byRewardDesc, isClaimable, nowSeconds, type PortfolioEntry } from "../domain/Marketplace.js"
+import { byRewardDesc, nowSeconds, type PortfolioEntry } from "../domain/Marketplace.js"
 import { MAINNET_PROGRAM_ID, type SolanaRuntimeConfig } from "../domain/RuntimeConfig.js"
 import { resolveSecret } from "../domain/Secret.js"
 import { type AgentLayout, decodeAgentRegistration } from "../runtime/accounts/AgentRegistrationAccount.js"
+import { claimableScan } from "../runtime/accounts/ClaimableScan.js"
 import { base58, DISCRIMINATORS } from "../runtime/accounts/Discriminator.js"
 import { decodeDispute, DISPUTE_TASK_OFFSET } from "../runtime/accounts/DisputeAccount.js"
 import { decodeTask, TASK_STATUS_OFFSET } from "../runtime/accounts/TaskAccount.js"
@@ -56,9 +57,9 @@ export const AgentRuntimeSolana = (config: SolanaRuntimeConfig): Layer.Layer<Age
       return AgentRuntime.of({
         claimableTasks: Effect.fn("AgentRuntimeSolana.claimableTasks")(function*(filter) {
           const [agent, accounts] = yield* Effect.all([registration, rpc.getProgramAccounts(programId, OPEN_TASK_FILTERS)], { concurrency: 2 })
-          const tasks = yield* decodeAll(accounts, decodeTask)
-          const now = yield* nowSeconds
-          const claimable = tasks.filter((task) => isClaimable(task, agent, filter, now)).sort(byRewardDesc)
+          // Filters on the raw bytes and builds Task objects only for the claimable ones; a malformed
+          // account still fails the whole scan, as decoding every account would.
+          const claimable = (yield* claimableScan(accounts, agent, filter, yield* nowSeconds)).sort(byRewardDesc)
           return filter.limit === undefined ? claimable : claimable.slice(0, Math.max(0, Math.floor(filter.limit)))
         }),
 

@@ -1,32 +1,7 @@
-import {
-  createDecoder,
-  type Decoder,
-  getAddressDecoder,
-  getI64Decoder,
-  getU8Decoder,
-  type ReadonlyUint8Array
-} from "@solana/kit"
+import { createDecoder, type Decoder, getI64Decoder, type ReadonlyUint8Array } from "@solana/kit"
 import { Either } from "effect"
 import { DecodeError } from "../../services/AgentRuntime.js"
 import { type AccountName, DISCRIMINATORS } from "./Discriminator.js"
-
-/**
- * Borsh `Option<T>` that, unlike kit's `getOptionDecoder` (which reads any tag other than 1 as None),
- * rejects tags other than 0 and 1: a stray tag means the layout is not what we think, and every later
- * offset would be wrong.
- */
-export const strictOptionDecoder = <T>(item: Decoder<T>): Decoder<T | null> =>
-  createDecoder({
-    read: (bytes: ReadonlyUint8Array | Uint8Array, offset: number): [T | null, number] => {
-      const [tag, next] = getU8Decoder().read(bytes, offset)
-      if (tag === 0) return [null, next]
-      if (tag === 1) return item.read(bytes, next)
-      throw new Error(`Option tag ${tag} at offset ${offset} (expected 0 or 1)`)
-    }
-  })
-
-/** `Option<Pubkey>` as base58 or null. */
-export const optionalAddress = strictOptionDecoder(getAddressDecoder())
 
 /** i64 unix seconds as a number (safe: timestamps are far below 2^53). */
 export const unixSecondsDecoder = (): Decoder<number> => {
@@ -43,9 +18,25 @@ export const unixSecondsDecoder = (): Decoder<number> => {
 export const enumName = <const A extends string>(names: ReadonlyArray<A>, value: number): A | "Unknown" =>
   names[value] ?? "Unknown"
 
+/** Whether `data` starts with the discriminator of `name`. */
+export const hasDiscriminator = (name: AccountName, data: Uint8Array): boolean => {
+  const expected = DISCRIMINATORS[name]
+  if (data.length < 8) return false
+  for (let i = 0; i < 8; i++) if (data[i] !== expected[i]) return false
+  return true
+}
+
+/** The error for an account whose first 8 bytes are not the discriminator of `name`. */
+export const discriminatorError = (name: AccountName, address: string, data: Uint8Array): DecodeError =>
+  new DecodeError({ account: address, message: `not a ${name} account (discriminator mismatch, ${data.length} bytes)` })
+
+/** The error for an account whose bytes do not fit the layout of `name`. */
+export const layoutError = (name: AccountName, address: string, data: Uint8Array, reason: string): DecodeError =>
+  new DecodeError({ account: address, message: `${name} account of ${data.length} bytes does not decode: ${reason}` })
+
 /**
- * Checks the discriminator, then decodes the fields after it sequentially. A short or malformed account
- * is a `DecodeError` naming its address, never a throw.
+ * Checks the discriminator, then decodes the fields after it sequentially with a kit decoder. A short
+ * or malformed account is a `DecodeError` naming its address, never a throw.
  */
 export const decodeAccount = <A>(
   name: AccountName,
@@ -53,16 +44,10 @@ export const decodeAccount = <A>(
   data: Uint8Array,
   decoder: Decoder<A>
 ): Either.Either<A, DecodeError> => {
-  const expected = DISCRIMINATORS[name]
-  if (data.length < 8 || expected.some((byte, i) => data[i] !== byte)) {
-    return Either.left(new DecodeError({ account: address, message: `not a ${name} account (discriminator mismatch, ${data.length} bytes)` }))
-  }
+  if (!hasDiscriminator(name, data)) return Either.left(discriminatorError(name, address, data))
   try {
     return Either.right(decoder.read(data, 8)[0])
   } catch (cause) {
-    return Either.left(new DecodeError({
-      account: address,
-      message: `${name} account of ${data.length} bytes does not decode: ${cause instanceof Error ? cause.message : String(cause)}`
-    }))
+    return Either.left(layoutError(name, address, data, cause instanceof Error ? cause.message : String(cause)))
   }
 }
