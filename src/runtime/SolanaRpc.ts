@@ -1,8 +1,8 @@
 import { HttpClient, HttpClientRequest } from "@effect/platform"
-import { getBase64Encoder } from "@solana/kit"
 import { Clock, Duration, Effect, Either, Schema } from "effect"
 import { parseRetryAfter } from "../gateway/HttpPost.js"
 import { RpcError } from "../services/AgentRuntime.js"
+import { base64Bytes } from "./Base64Bytes.js"
 import { redactUrl } from "./RedactUrl.js"
 
 /** How the client talks to the RPC node. */
@@ -63,7 +63,6 @@ const describeCause = (cause: unknown): string => {
 export const makeSolanaRpc = (client: HttpClient.HttpClient, options: SolanaRpcOptions) => {
   const shownUrl = redactUrl(options.url)
   const http = client.pipe(HttpClient.withTracerDisabledWhen(() => true))
-  const base64 = getBase64Encoder()
   let nextId = 1
 
   const attempt = (body: string): Effect.Effect<unknown, Attempt> =>
@@ -124,11 +123,23 @@ export const makeSolanaRpc = (client: HttpClient.HttpClient, options: SolanaRpcO
       Effect.withSpan(`SolanaRpc.${method}`)
     )
 
-  const raw = (address: string, info: typeof AccountInfo.Type): RawAccount => ({
-    address,
-    owner: info.owner,
-    data: new Uint8Array(base64.encode(info.data[0]))
-  })
+  /** Accounts as the runtime needs them; a payload that is not base64 is an RpcError, not a defect. */
+  const raws = <Missing extends null = never>(
+    method: string,
+    entries: ReadonlyArray<readonly [string, typeof AccountInfo.Type | Missing]>
+  ): Effect.Effect<Array<RawAccount | Missing>, RpcError> => {
+    const accounts: Array<RawAccount | Missing> = []
+    for (const [address, info] of entries) {
+      if (info === null) {
+        accounts.push(info)
+        continue
+      }
+      const data = base64Bytes(info.data[0])
+      if (data === null) return Effect.fail(new RpcError({ url: shownUrl, message: `${method} on ${shownUrl}: the data of ${address} is not base64` }))
+      accounts.push({ address, owner: info.owner, data })
+    }
+    return Effect.succeed(accounts)
+  }
 
   return {
     url: shownUrl,
@@ -139,12 +150,15 @@ export const makeSolanaRpc = (client: HttpClient.HttpClient, options: SolanaRpcO
         encoding: "base64",
         commitment: options.commitment,
         filters: filters.map((memcmp) => ({ memcmp: { offset: memcmp.offset, bytes: memcmp.bytes } }))
-      }], ProgramAccounts).pipe(Effect.map((accounts) => accounts.map((a) => raw(a.pubkey, a.account)))),
+      }], ProgramAccounts).pipe(
+        Effect.flatMap((accounts) => raws<never>("getProgramAccounts", accounts.map((a) => [a.pubkey, a.account] as const)))
+      ),
 
     /** `getAccountInfo`; null when the account does not exist. */
     getAccount: (address: string) =>
       call("getAccountInfo", [address, { encoding: "base64", commitment: options.commitment }], Single).pipe(
-        Effect.map((result) => result.value === null ? null : raw(address, result.value))
+        Effect.flatMap((result) => raws("getAccountInfo", [[address, result.value]])),
+        Effect.map(([account]) => account ?? null)
       ),
 
     /** `getMultipleAccounts` in batches of 100 (the node's limit); null for accounts that do not exist. */
@@ -153,10 +167,7 @@ export const makeSolanaRpc = (client: HttpClient.HttpClient, options: SolanaRpcO
         Array.from({ length: Math.ceil(addresses.length / 100) }, (_, i) => addresses.slice(i * 100, i * 100 + 100)),
         (batch) =>
           call("getMultipleAccounts", [batch, { encoding: "base64", commitment: options.commitment }], Multiple).pipe(
-            Effect.map((result) => batch.map((address, i) => {
-              const info = result.value[i]
-              return info === undefined || info === null ? null : raw(address, info)
-            }))
+            Effect.flatMap((result) => raws("getMultipleAccounts", batch.map((address, i) => [address, result.value[i] ?? null] as const)))
           ),
         { concurrency: 2 }
       ).pipe(Effect.map((batches) => batches.flat()))
