@@ -1,4 +1,4 @@
-import { Clock, Deferred, Duration, Effect, FiberMap, Layer, Option, Ref } from "effect"
+import { Clock, Duration, Effect, FiberMap, Layer, Option } from "effect"
 import * as CronSchedule from "../heartbeat/CronSchedule.js"
 import { runSlot } from "../heartbeat/RunSlot.js"
 import { SlotQueue } from "../heartbeat/SlotQueue.js"
@@ -35,14 +35,12 @@ export const SchedulerLive = (options: SchedulerOptions) =>
       const registrations = new Map<string, Registration>()
       const queue = new SlotQueue()
       const dispatcher = yield* FiberMap.make<"dispatcher", never, never>()
-      // Completing `wake` cuts the dispatcher's current sleep short (a schedule changed).
-      const wake = yield* Ref.make(yield* Deferred.make<void>())
       let started = false
       let runSequence = 0
 
-      const signal = Effect.flatMap(Deferred.make<void>(), (next) =>
-        Ref.getAndSet(wake, next).pipe(Effect.flatMap((current) => Deferred.succeed(current, undefined)))
-      )
+      // A schedule change restarts the dispatcher (interrupting its sleep) so it sleeps toward the new
+      // earliest slot. Cheaper than racing every sleep against a signal: the hot path is one timer.
+      const restart = Effect.suspend(() => started ? FiberMap.run(dispatcher, "dispatcher", loop) : Effect.void)
 
       const enqueueNext = (registration: Registration, afterMs: number) =>
         queue.push(registration.name, CronSchedule.next(registration.schedule, afterMs))
@@ -113,14 +111,14 @@ export const SchedulerLive = (options: SchedulerOptions) =>
           }
         })
 
-      const loop = Effect.gen(function*() {
+      const loop: Effect.Effect<never> = Effect.gen(function*() {
         for (;;) {
           const now = yield* Clock.currentTimeMillis
-          yield* dispatchDue(now)
+          // Popping a slot and queueing its successor must not be split by a restart.
+          yield* Effect.uninterruptible(dispatchDue(now))
           const next = queue.peek()
           const wait = next === undefined ? options.wakeIntervalMs : Math.min(Math.max(next.at - now, 0), options.wakeIntervalMs)
-          const woken = yield* Ref.get(wake)
-          yield* Effect.raceFirst(Clock.sleep(Duration.millis(wait)), Deferred.await(woken))
+          yield* Clock.sleep(Duration.millis(wait))
         }
       })
 
@@ -156,22 +154,22 @@ export const SchedulerLive = (options: SchedulerOptions) =>
         for (const name of registrations.keys()) queue.remove(name)
       })
 
-      const schedule = (registration: Registration) =>
+      /** Registers without waking the dispatcher; `schedule` and `reconcile` restart it once. */
+      const register = (registration: Registration) =>
         Effect.gen(function*() {
           registrations.set(registration.name, registration)
-          if (started) {
-            enqueueNext(registration, (yield* Clock.currentTimeMillis) - 1)
-            yield* signal
-          }
+          if (started) enqueueNext(registration, (yield* Clock.currentTimeMillis) - 1)
         })
 
-      const unschedule = (name: string) =>
-        Effect.gen(function*() {
-          const known = registrations.delete(name)
+      const forget = (name: string) =>
+        Effect.sync(() => {
           queue.remove(name)
-          if (known && started) yield* signal
-          return known
+          return registrations.delete(name)
         })
+
+      const schedule = (registration: Registration) => Effect.zipRight(register(registration), restart)
+
+      const unschedule = (name: string) => Effect.tap(forget(name), (known) => known ? restart : Effect.void)
 
       const runNow = (name: string, runOptions: { readonly deliver?: boolean | undefined } = {}) =>
         Effect.gen(function*() {
@@ -209,15 +207,16 @@ export const SchedulerLive = (options: SchedulerOptions) =>
             for (const name of [...registrations.keys()]) {
               if (!wanted.has(name)) {
                 removed.push(name)
-                yield* unschedule(name)
+                yield* forget(name)
               }
             }
             for (const registration of next) {
               const current = registrations.get(registration.name)
               if (current?.fingerprint === registration.fingerprint) continue
               ;(current === undefined ? added : changed).push(registration.name)
-              yield* schedule(registration)
+              yield* register(registration)
             }
+            if (added.length + changed.length + removed.length > 0) yield* restart
             return { added, changed, removed }
           }),
         start,
