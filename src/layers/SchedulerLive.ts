@@ -117,7 +117,9 @@ export const SchedulerLive = (options: SchedulerOptions) =>
           // Popping a slot and queueing its successor must not be split by a restart.
           yield* Effect.uninterruptible(dispatchDue(now))
           const next = queue.peek()
-          const wait = next === undefined ? options.wakeIntervalMs : Math.min(Math.max(next.at - now, 0), options.wakeIntervalMs)
+          // Dispatching took time: measure the sleep from now, not from the wake-up.
+          const after = yield* Clock.currentTimeMillis
+          const wait = next === undefined ? options.wakeIntervalMs : Math.min(Math.max(next.at - after, 0), options.wakeIntervalMs)
           yield* Clock.sleep(Duration.millis(wait))
         }
       })
