@@ -74,7 +74,7 @@ const parseUncached = (expression: string, timezone: string): Either.Either<Cron
   // UTC as a fixed offset: effect resolves a named zone through Intl on every step, even UTC (2.5x slower).
   const parsed = Cron.parse(source, timezone === "UTC" ? UTC_OFFSET : zone.value)
   if (Either.isLeft(parsed)) return Either.left(`"${expression}": ${parsed.left.message.toLowerCase()}`)
-  const cron = parsed.right
+  const cron = shareTables(parsed.right)
   const schedule: CronSchedule = { _tag: "Cron", expression: trimmed, timezone, cron, zone: zone.value }
   if (!canMatch(cron)) return Either.left(`"${expression}" never matches`)
   try {
@@ -83,6 +83,36 @@ const parseUncached = (expression: string, timezone: string): Either.Either<Cron
     return Either.left(`"${expression}" never matches`)
   }
   return Either.right(schedule)
+}
+
+const FIELDS = [["seconds", "second"], ["minutes", "minute"], ["hours", "hour"], ["days", "day"], ["months", "month"], ["weekdays", "weekday"]] as const
+const sharedTables = new Map<string, unknown>()
+
+/**
+ * Most of a parsed `Cron` is per-field lookup tables (about 4 KB). Expressions repeat fields ("0" minutes,
+ * "*" days) far more than whole expressions, so identical field sets share one set and one pair of tables:
+ * heap per registered action drops by about half. effect treats these as read-only after `Cron.make`.
+ */
+const shareTables = (cron: Cron.Cron): Cron.Cron => {
+  if (sharedTables.size > 100_000) return cron
+  const fields = cron as unknown as Record<string, ReadonlySet<number>> & {
+    readonly next: Record<string, unknown>
+    readonly prev: Record<string, unknown>
+  }
+  for (const [set, unit] of FIELDS) {
+    const key = `${set}:${[...fields[set]!].join(",")}`
+    fields[set] = share(`${key}:set`, fields[set]!)
+    fields.next[unit] = share(`${key}:next`, fields.next[unit])
+    fields.prev[unit] = share(`${key}:prev`, fields.prev[unit])
+  }
+  return cron
+}
+
+const share = <A>(key: string, value: A): A => {
+  const known = sharedTables.get(key)
+  if (known !== undefined) return known as A
+  sharedTables.set(key, value)
+  return value
 }
 
 /** Whether some month in the expression has one of its days (Feb 30, Apr 31 have none). */
