@@ -1,6 +1,7 @@
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { Clock, Effect } from "effect"
 import { DeliveryError } from "../services/Gateway.js"
+import { describeCause, parseRetryAfter } from "../domain/HttpFailure.js"
 
 /** The error body kept in a `DeliveryError` message: enough to read, never a whole HTML page. */
 const BODY_EXCERPT = 300
@@ -24,7 +25,7 @@ export const postJson = (
     )
     const response = yield* client.pipe(HttpClient.withTracerDisabledWhen(() => true)).execute(request).pipe(
       Effect.mapError((error) =>
-        new DeliveryError({ message: `network error: ${describeCause(error.cause) ?? error.reason}`, retryable: true })
+        new DeliveryError({ message: `network error: ${describeCause(error.cause ?? error.reason)}`, retryable: true })
       )
     )
     if (response.status >= 200 && response.status < 300) return
@@ -39,15 +40,6 @@ export const postJson = (
     return yield* new DeliveryError({ message, retryable: response.status >= 500 })
   })
 
-/** `Retry-After`: delay-seconds or an HTTP date; milliseconds from `now`, or undefined when absent or unreadable. */
-export const parseRetryAfter = (value: string | undefined, now: number): number | undefined => {
-  if (value === undefined || value.trim() === "") return undefined
-  const trimmed = value.trim()
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000)
-  const date = Date.parse(trimmed)
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now)
-}
-
 const retryAfterFromBody = (text: string): number | undefined => {
   try {
     const json = JSON.parse(text) as { retry_after?: unknown; parameters?: { retry_after?: unknown } }
@@ -56,11 +48,4 @@ const retryAfterFromBody = (text: string): number | undefined => {
   } catch {
     return undefined
   }
-}
-
-/** fetch wraps the socket error (`ECONNREFUSED 127.0.0.1:8080`) in `TypeError: fetch failed`; show the inner one. */
-const describeCause = (cause: unknown): string | undefined => {
-  if (!(cause instanceof Error)) return cause === undefined ? undefined : String(cause)
-  const inner = (cause as { cause?: unknown }).cause
-  return inner instanceof Error ? `${cause.message} (${inner.message})` : cause.message
 }

@@ -1,6 +1,6 @@
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { Clock, Duration, Effect, Either, Schema } from "effect"
-import { parseRetryAfter } from "../gateway/HttpPost.js"
+import { describeCause, parseRetryAfter } from "../domain/HttpFailure.js"
 import { RpcError } from "../services/AgentRuntime.js"
 import { base64Bytes } from "./Base64Bytes.js"
 import { redactUrl } from "./RedactUrl.js"
@@ -46,13 +46,6 @@ interface Attempt {
   readonly transient: boolean
   readonly message: string
   readonly retryAfterMs?: number | undefined
-}
-
-/** Where fetch keeps the socket error (`ECONNREFUSED`): never the URL, which may hold a key. */
-const describeCause = (cause: unknown): string => {
-  if (!(cause instanceof Error)) return String(cause)
-  const inner = (cause as { cause?: unknown }).cause
-  return inner instanceof Error ? `${cause.message} (${inner.message})` : cause.message
 }
 
 /**

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Ref } from "effect"
-import { parseRetryAfter } from "../../src/gateway/HttpPost.js"
+import { parseRetryAfter } from "../../src/domain/HttpFailure.js"
 import { type ChannelPlugin, DeliveryError } from "../../src/services/Gateway.js"
 import { eventually, message, sleep, startGateway, tempHome } from "./GatewayTestKit.js"
 
