@@ -22,7 +22,7 @@ const list = Command.make("list", { config: configOption, json: jsonOption }, ({
       name: registration.name,
       description: registration.action.description,
       schedule: registration.schedule.expression,
-      timezone: registration.schedule._tag === "Cron" ? registration.schedule.timezone : "UTC",
+      timezone: CronSchedule.timezoneOf(registration.schedule),
       nextRunAt: new Date(CronSchedule.next(registration.schedule, now)).toISOString()
     }))
     yield* Console.log(

@@ -64,7 +64,7 @@ export const daemonStatus = (loaded: LoadedConfig, registrations: ReadonlyArray<
         registrations.map((r) => ({
           name: r.name,
           schedule: r.schedule.expression,
-          timezone: r.schedule._tag === "Cron" ? r.schedule.timezone : "UTC",
+          timezone: CronSchedule.timezoneOf(r.schedule),
           // Not scheduled while stopped: this is when it would run next if the daemon were up.
           nextRunAt: pidState._tag === "Running" ? CronSchedule.next(r.schedule, now) : null,
           running: false

@@ -27,6 +27,9 @@ const zones = new Map<string, DateTime.TimeZone>()
 
 const UTC_OFFSET = DateTime.zoneMakeOffset(0)
 
+/** The time zone a schedule's slots are read in (intervals are zone-free: UTC). */
+export const timezoneOf = (schedule: CronSchedule): string => schedule._tag === "Cron" ? schedule.timezone : "UTC"
+
 /** The time zone for an IANA name (or "UTC"), if it is one. */
 export const zoneFor = (name: string): Option.Option<DateTime.TimeZone> => {
   const known = zones.get(name)

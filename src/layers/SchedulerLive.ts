@@ -17,9 +17,6 @@ export interface SchedulerOptions {
   readonly wakeIntervalMs: number
 }
 
-const timezoneOf = (registration: Registration): string =>
-  registration.schedule._tag === "Cron" ? registration.schedule.timezone : "UTC"
-
 /**
  * The scheduler: one dispatcher fiber sleeps until the earliest slot of all registered actions (in
  * bounded steps, re-reading the wall clock each time), then forks each due run into a `FiberMap` keyed
@@ -192,7 +189,7 @@ export const SchedulerLive = (options: SchedulerOptions) =>
           name: registration.name,
           description: registration.action.description,
           schedule: registration.schedule.expression,
-          timezone: timezoneOf(registration),
+          timezone: CronSchedule.timezoneOf(registration.schedule),
           nextRunAt: started ? CronSchedule.next(registration.schedule, now - 1) : undefined,
           running: FiberMap.unsafeHas(runs, registration.name)
         })))
