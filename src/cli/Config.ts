@@ -7,6 +7,7 @@ import { resolveActions } from "../heartbeat/ActionRegistry.js"
 import { agencHome, decodeConfig, expandHome, loadConfig } from "../layers/AppConfigFile.js"
 import { CliError, ExitCode } from "./CliError.js"
 import { configOption } from "./Options.js"
+import { toJson } from "../domain/Json.js"
 
 /** Loads the config named by `--config` (or the default) and checks what decoding alone cannot: action modules and schedules. */
 export const loadChecked = (config: Option.Option<string>) =>
@@ -48,7 +49,7 @@ const show = Command.make("show", { config: configOption }, ({ config }) =>
   loadConfig({ file: Option.getOrUndefined(config) }).pipe(
     // Secrets are `Redacted` after decoding and print as "<redacted>".
     Effect.flatMap((loaded) =>
-      Console.log(JSON.stringify(loaded.config, (_, value) => typeof value === "bigint" ? value.toString() : value, 2))
+      Console.log(toJson(loaded.config, 2))
     )
   )
 ).pipe(Command.withDescription("print the effective config (defaults filled in, secrets redacted)"))

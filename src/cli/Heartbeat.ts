@@ -5,6 +5,7 @@ import { MainLayer } from "../layers/MainLayer.js"
 import { Scheduler } from "../services/Scheduler.js"
 import { CliError } from "./CliError.js"
 import { loadChecked } from "./Config.js"
+import { toJson } from "../domain/Json.js"
 import { heartbeatTrigger } from "./HeartbeatTrigger.js"
 import { configOption, jsonOption } from "./Options.js"
 
@@ -53,7 +54,7 @@ const run = Command.make("run", {
     }).pipe(Effect.provide(MainLayer(loaded)))
     const result = report.result
     if (args.json) {
-      yield* Console.log(JSON.stringify({
+      yield* Console.log(toJson({
         action: report.action,
         outcome: report.outcome,
         shouldNotify: result?.shouldNotify ?? false,
@@ -61,7 +62,7 @@ const run = Command.make("run", {
         metadata: result?.metadata ?? {},
         error: report.error ?? null,
         deliveries: report.deliveries
-      }, (_, value) => typeof value === "bigint" ? value.toString() : value, 2))
+      }, 2))
     } else {
       yield* Console.log(
         report.outcome === "notified" ? result!.message! : `${report.outcome}${report.error === undefined ? "" : `: ${report.error}`}`

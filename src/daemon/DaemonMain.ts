@@ -12,6 +12,7 @@ import { daemonPaths, shutdownLimitMs } from "./DaemonPaths.js"
 import * as PidFile from "./PidFile.js"
 import { monotonicUsec, SdNotify, SdNotifyLive, watchdog } from "./SdNotify.js"
 import { type DaemonSignals, installSignals } from "./Signals.js"
+import { toJson } from "../domain/Json.js"
 
 /** Runs a shutdown step as a scope finalizer, naming it for the hard deadline. */
 const shutdownStep = <R>(signals: DaemonSignals, name: string, step: Effect.Effect<unknown, never, R>) =>
@@ -43,8 +44,7 @@ const reload = (configFile: Option.Option<string>, current: { loaded: LoadedConf
     const { heartbeat: _before, ...restBefore } = current.loaded.config
     const { heartbeat: _after, ...restAfter } = next.right.loaded.config
     // Advisory only: secrets print as "<redacted>", so a change of a secret alone goes unmentioned.
-    const text = (value: unknown) => JSON.stringify(value, (_, v) => (typeof v === "bigint" ? v.toString() : v))
-    if (text(restBefore) !== text(restAfter)) {
+    if (toJson(restBefore) !== toJson(restAfter)) {
       yield* Effect.logWarning("reload: only heartbeat actions are applied live; restart for channels, runtime, daemon and log changes")
     }
     current.loaded = next.right.loaded

@@ -1,6 +1,7 @@
 import { SqlClient, type SqlError } from "@effect/sql"
 import { Effect } from "effect"
 import type { OutboundMessage } from "../services/Gateway.js"
+import { toJson } from "../domain/Json.js"
 
 /** One (message, channel) row of the durable outbox. */
 export interface OutboxRow {
@@ -55,7 +56,7 @@ export const makeOutbox = Effect.gen(function*() {
     /** Adds the row unless this (id, channel) is already known, then tries to lease it. */
     open: (message: OutboundMessage, channel: string, now: number, leaseMs: number) =>
       sql`INSERT INTO outbox (id, channel, payload, status, created_at, next_attempt_at)
-        VALUES (${message.id}, ${channel}, ${JSON.stringify(message, bigintSafe)}, 'pending', ${now}, ${now})
+        VALUES (${message.id}, ${channel}, ${toJson(message)}, 'pending', ${now}, ${now})
         ON CONFLICT (id, channel) DO NOTHING`.pipe(
         Effect.zipRight(claim({ id: message.id, channel }, now, leaseMs)),
         Effect.map((claim) => claim!)
@@ -108,4 +109,3 @@ export const makeOutbox = Effect.gen(function*() {
 /** The outbox store. */
 export type Outbox = Effect.Effect.Success<typeof makeOutbox>
 
-const bigintSafe = (_: string, value: unknown) => typeof value === "bigint" ? value.toString() : value

@@ -1,4 +1,5 @@
 import type { OutboundMessage } from "../services/Gateway.js"
+import { toJson } from "../domain/Json.js"
 
 /** The JSON object the `file` channel appends and the `webhook` channel posts. Times are ISO-8601 UTC with ms. */
 export interface OutboxRecord {
@@ -26,4 +27,4 @@ export const toOutboxRecord = (message: OutboundMessage, deliveredAt: number): O
 
 /** One line of JSON; bigints (lamports, slots) become strings rather than throwing. */
 export const encodeRecord = (record: OutboxRecord): string =>
-  JSON.stringify(record, (_, value) => typeof value === "bigint" ? value.toString() : value)
+  toJson(record)

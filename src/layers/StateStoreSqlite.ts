@@ -1,6 +1,7 @@
 import { SqlClient, type SqlError } from "@effect/sql"
 import { Clock, Effect, Layer, Option } from "effect"
 import { type RunRecord, StateError, StateStore } from "../services/StateStore.js"
+import { toJson } from "../domain/Json.js"
 
 const toStateError = (error: SqlError.SqlError) => new StateError({ message: error.message, cause: error })
 
@@ -62,7 +63,7 @@ export const StateStoreSqlite = (options: { readonly ledgerSize: number }) =>
         sessionSet: (action, key, value) =>
           Effect.gen(function*() {
             const now = yield* Clock.currentTimeMillis
-            const json = JSON.stringify(value, (_, v) => typeof v === "bigint" ? v.toString() : v)
+            const json = toJson(value)
             yield* sql`INSERT INTO sessions (action, key, value, updated_at) VALUES (${action}, ${key}, ${json}, ${now})
               ON CONFLICT (action, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`
           }).pipe(Effect.mapError(toStateError)),
