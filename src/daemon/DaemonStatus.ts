@@ -1,14 +1,15 @@
-import { Clock, Effect, Option } from "effect"
+import { Clock, Effect, Layer, Option } from "effect"
 import * as CronSchedule from "../heartbeat/CronSchedule.js"
 import { Database } from "../layers/Database.js"
+import { StateStoreSqlite } from "../layers/StateStoreSqlite.js"
 import type { LoadedConfig } from "../services/AppConfig.js"
 import type { Registration } from "../services/Scheduler.js"
+import { StateStore } from "../services/StateStore.js"
 import type { LiveStatus } from "./ControlProtocol.js"
 import * as ControlClient from "./ControlClient.js"
 import * as CrashLog from "./CrashLog.js"
 import { daemonPaths } from "./DaemonPaths.js"
 import * as PidFile from "./PidFile.js"
-import { SqlClient } from "@effect/sql"
 
 /** `agenc daemon status --json`. */
 export interface DaemonStatus {
@@ -48,17 +49,19 @@ export const daemonStatus = (loaded: LoadedConfig, registrations: ReadonlyArray<
       )
       : Option.none<LiveStatus>()
     const stored = yield* Effect.gen(function*() {
-      const sql = yield* SqlClient.SqlClient
+      const store = yield* StateStore
       const crash = yield* CrashLog.lastCrash
       const restarts = yield* CrashLog.restarts
       const names = Option.match(live, { onNone: () => registrations.map((r) => r.name), onSome: (s) => s.actions.map((a) => a.name) })
       const lastRuns = new Map<string, { endedAt: number; outcome: string }>()
       for (const name of names) {
-        const rows = yield* sql<{ ended_at: number; outcome: string }>`SELECT ended_at, outcome FROM runs WHERE action = ${name} ORDER BY id DESC LIMIT 1`
-        if (rows[0] !== undefined) lastRuns.set(name, { endedAt: rows[0].ended_at, outcome: rows[0].outcome })
+        const [last] = yield* store.runs({ action: name, limit: 1 })
+        if (last !== undefined) lastRuns.set(name, { endedAt: last.endedAt, outcome: last.outcome })
       }
       return { crash, restarts, lastRuns }
-    }).pipe(Effect.provide(Database(loaded.home)))
+    }).pipe(
+      Effect.provide(StateStoreSqlite({ ledgerSize: loaded.config.heartbeat.ledgerSize }).pipe(Layer.provideMerge(Database(loaded.home))))
+    )
     const actions = Option.match(live, {
       onNone: () =>
         registrations.map((r) => ({
