@@ -144,7 +144,7 @@ export const SchedulerLive = (options: SchedulerOptions) =>
           // A start exactly on a slot runs that slot.
           enqueueNext(registration, now - 1)
         }
-        yield* FiberMap.run(dispatcher, "dispatcher", loop)
+        yield* restart
       })
 
       const stopDispatching = Effect.gen(function*() {
