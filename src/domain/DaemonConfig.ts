@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { DurationMs } from "./DurationMs.js"
+import { DurationMsBetween, MAX_TIMER_MS, TimerDurationMs } from "./DurationMs.js"
 
 /** The `daemon` section of `gateway.json`. Paths are relative to `$AGENC_HOME` unless absolute. */
 export class DaemonConfig extends Schema.Class<DaemonConfig>("DaemonConfig")({
@@ -8,10 +8,11 @@ export class DaemonConfig extends Schema.Class<DaemonConfig>("DaemonConfig")({
     description: "control socket (mode 0600) used by `agenc heartbeat trigger` and `agenc daemon status`"
   }),
   logFile: Schema.optionalWith(Schema.NonEmptyString, { default: () => "logs/gateway.log" }),
-  watchdogInterval: Schema.optionalWith(DurationMs, { default: () => 60_000 }).annotations({
+  watchdogInterval: Schema.optionalWith(TimerDurationMs(1_000), { default: () => 60_000 }).annotations({
     description: "systemd WatchdogSec of the generated unit"
   }),
-  shutdownGrace: Schema.optionalWith(DurationMs, { default: () => 3_000 }).annotations({
+  // The hard shutdown deadline is a timer of grace + 1.5 s.
+  shutdownGrace: Schema.optionalWith(DurationMsBetween(0, MAX_TIMER_MS - 60_000), { default: () => 3_000 }).annotations({
     description: "how long in-flight actions may finish on shutdown before they are interrupted"
   })
 }) {}
