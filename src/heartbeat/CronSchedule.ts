@@ -65,7 +65,9 @@ const parseUncached = (expression: string, timezone: string): Either.Either<Cron
   if (trimmed.startsWith("@every")) {
     const duration = trimmed.slice("@every".length).trim()
     return parseDurationMs(duration).pipe(
-      Either.mapLeft(() => `"${expression}": @every needs a duration such as 30s, 5m or 1h`),
+      Either.mapLeft((reason) => reason.includes("too long")
+        ? `"${expression}": the interval must be at most 100000000d (the span of JavaScript dates)`
+        : `"${expression}": @every needs a duration such as 30s, 5m or 1h`),
       Either.filterOrLeft((ms) => ms >= 1, () => `"${expression}": the interval must be at least 1ms`),
       Either.filterOrLeft((ms) => ms <= MAX_DATE_MS, () => `"${expression}": the interval must be at most 100000000d (the span of JavaScript dates)`),
       Either.map((everyMs): CronSchedule => ({ _tag: "Interval", expression: trimmed, everyMs }))
