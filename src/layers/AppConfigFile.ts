@@ -22,6 +22,9 @@ export const formatPath = (segments: ReadonlyArray<PropertyKey>): string =>
   segments.reduce<string>((out, segment) =>
     typeof segment === "number"
       ? `${out}[${segment}]`
+      // A key that is not a plain name (empty, spaces, dots) is quoted, so the path stays readable.
+      : !/^[A-Za-z_$][\w$-]*$/.test(String(segment))
+      ? `${out}[${JSON.stringify(String(segment))}]`
       : out === "" ? String(segment) : `${out}.${String(segment)}`, "")
 
 const decode = Schema.decodeUnknown(GatewayConfig, { errors: "all", onExcessProperty: "error" })
