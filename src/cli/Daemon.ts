@@ -1,6 +1,5 @@
 import { Command, Options } from "@effect/cli"
 import { Console, Effect, Either, Option } from "effect"
-import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { runDaemon } from "../daemon/DaemonMain.js"
@@ -8,7 +7,7 @@ import { daemonStatus } from "../daemon/DaemonStatus.js"
 import * as DaemonControl from "../daemon/DaemonControl.js"
 import { daemonPaths, shutdownLimitMs } from "../daemon/DaemonPaths.js"
 import * as PidFile from "../daemon/PidFile.js"
-import { systemdUnit } from "../daemon/SystemdUnit.js"
+import { privateTmpProblem, SYSTEM_HOME, SYSTEM_USER, systemdUnit } from "../daemon/SystemdUnit.js"
 import { parseDurationMs } from "../domain/DurationMs.js"
 import { loadConfig } from "../layers/AppConfigFile.js"
 import { CliError, ExitCode } from "./CliError.js"
@@ -135,22 +134,45 @@ const status = Command.make("status", { json: jsonOption, config: configOption }
 
 const unit = Command.make("systemd-unit", {
   user: Options.boolean("user").pipe(Options.withDescription("a user unit (systemctl --user), wanted by default.target")),
+  runAs: Options.text("run-as").pipe(
+    Options.withDescription(`system unit: the account (and group) the daemon runs as (default ${SYSTEM_USER})`),
+    Options.optional
+  ),
+  home: Options.text("home").pipe(
+    Options.withDescription(`system unit: AGENC_HOME of the service (default ${SYSTEM_HOME}, created by systemd as its StateDirectory)`),
+    Options.optional
+  ),
   config: configOption
-}, ({ config, user }) =>
+}, ({ config, home, runAs, user }) =>
   Effect.gen(function*() {
-    const loaded = yield* loadConfig({ file: Option.getOrUndefined(config) })
-    const account = os.userInfo()
+    if (user && Option.isSome(runAs)) return yield* Effect.fail(CliError.usage("--run-as: only for the system unit (a user unit runs as you)"))
+    if (user && Option.isSome(home)) return yield* Effect.fail(CliError.usage("--home: only for the system unit (a user unit uses AGENC_HOME)"))
+    const account = Option.getOrElse(runAs, () => SYSTEM_USER)
+    if (!/^[a-z_][a-z0-9_-]*[$]?$/i.test(account) || account.length > 32) {
+      return yield* Effect.fail(CliError.usage(`--run-as: "${account}" is not a user name`))
+    }
+    const serviceHome = user ? undefined : path.resolve(Option.getOrElse(home, () => SYSTEM_HOME))
+    const configFile = Option.getOrUndefined(Option.map(config, (file) => path.resolve(file)))
+    if (!user) {
+      const problem = privateTmpProblem("--home", serviceHome!) ?? (configFile === undefined ? undefined : privateTmpProblem("--config", configFile))
+      if (problem !== undefined) return yield* Effect.fail(CliError.usage(problem))
+    }
+    const loaded = yield* loadConfig({ file: configFile, home: serviceHome })
+    const daemon = loaded.config.daemon
     yield* Console.log(systemdUnit({
       user,
       node: process.execPath,
       cli: cliPath(),
       home: loaded.home,
-      configFile: Option.getOrUndefined(Option.map(config, (file) => path.resolve(file))),
-      watchdogSec: Math.max(1, Math.round(loaded.config.daemon.watchdogInterval / 1000)),
-      stopTimeoutSec: Math.ceil(shutdownLimitMs(loaded.config.daemon.shutdownGrace) / 1000) + 5,
-      runAs: user || account.uid === 0 ? undefined : account.username
+      configFile,
+      watchdogSec: Math.max(1, Math.round(daemon.watchdogInterval / 1000)),
+      stopTimeoutSec: Math.ceil(shutdownLimitMs(daemon.shutdownGrace) / 1000) + 5,
+      runAs: user ? undefined : account,
+      restartDelayMs: daemon.restartDelay,
+      startLimitBurst: daemon.restartLimit.burst,
+      startLimitIntervalSec: Math.max(1, Math.ceil(daemon.restartLimit.interval / 1000))
     }).trimEnd())
-  })).pipe(Command.withDescription("print a systemd unit for the daemon (Type=notify, watchdog, restart on failure)"))
+  })).pipe(Command.withDescription("print a systemd unit for the daemon (Type=notify, watchdog, restart on failure; the system unit runs as --run-as)"))
 
 /** `agenc daemon`: lifecycle of the background gateway. */
 export const daemonCommand = Command.make("daemon").pipe(
