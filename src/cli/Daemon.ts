@@ -7,6 +7,7 @@ import { daemonStatus } from "../daemon/DaemonStatus.js"
 import * as DaemonControl from "../daemon/DaemonControl.js"
 import { daemonPaths, shutdownLimitMs } from "../daemon/DaemonPaths.js"
 import * as PidFile from "../daemon/PidFile.js"
+import * as Supervisor from "../daemon/Supervisor.js"
 import { privateTmpProblem, SYSTEM_HOME, SYSTEM_USER, systemdUnit } from "../daemon/SystemdUnit.js"
 import { parseDurationMs } from "../domain/DurationMs.js"
 import { loadConfig } from "../layers/AppConfigFile.js"
@@ -68,14 +69,28 @@ const start = Command.make("start", {
   Command.withDescription("start the daemon (detached unless --foreground); prints its PID once it is ready")
 )
 
+const supervise = Command.make("supervise", { config: configOption }, ({ config }) =>
+  Supervisor.runSupervisor({ configFile: Option.map(config, (file) => path.resolve(file)), cli: cliPath() }).pipe(
+    pidFileErrors,
+    Effect.catchTag("SupervisorError", (error) => Effect.fail(failure(error.message, error.code)))
+  )).pipe(Command.withDescription("run the daemon under a supervisor in this process, restarting it when it crashes (what a detached start runs)"))
+
 const stopDaemon = (config: Option.Option<string>, timeout: string) =>
   Effect.gen(function*() {
     const timeoutMs = yield* parseTimeout(timeout)
     const loaded = yield* loadConfig({ file: Option.getOrUndefined(config) })
+    // The supervisor first (it stops its daemon gracefully); then whatever daemon still runs, e.g. one
+    // whose supervisor was SIGKILLed.
+    const before = yield* pidFileErrors(PidFile.inspect(daemonPaths(loaded).pidFile))
+    const supervisor = yield* pidFileErrors(Supervisor.stopSupervisor(daemonPaths(loaded), timeoutMs))
+    if (supervisor._tag === "Stopped") yield* Console.log(`stopped the supervisor (PID ${supervisor.pid})`)
+    if (supervisor._tag === "Killed") yield* Console.error(`the supervisor (PID ${supervisor.pid}) did not exit within ${timeout}: killed with SIGKILL`)
     const outcome = yield* pidFileErrors(DaemonControl.stop(daemonPaths(loaded).pidFile, timeoutMs))
     switch (outcome._tag) {
       case "NotRunning":
-        return yield* Console.log("not running")
+        return yield* Console.log(
+          supervisor._tag === "NotRunning" ? "not running" : before._tag === "Running" ? `stopped (PID ${before.record.pid})` : "stopped"
+        )
       case "Stopped":
         return yield* Console.log(`stopped (PID ${outcome.pid})`)
       case "Killed":
@@ -107,7 +122,8 @@ const status = Command.make("status", { json: jsonOption, config: configOption }
     // SQLite errors fall through to the CLI's general failure (exit 1) with their message.
     const report = yield* pidFileErrors(daemonStatus(loaded, registrations))
     if (json) {
-      yield* Console.log(JSON.stringify(report, null, 2))
+      const supervisor = yield* pidFileErrors(Supervisor.supervisorStatus(daemonPaths(loaded)))
+      yield* Console.log(JSON.stringify({ ...report, supervisor }, null, 2))
     } else {
       const uptime = report.uptimeMs === null ? "" : `, up ${Math.round(report.uptimeMs / 1000)}s`
       yield* Console.log(
@@ -116,6 +132,14 @@ const status = Command.make("status", { json: jsonOption, config: configOption }
           : report.state === "stale"
           ? `not running: stale PID file (${report.staleReason})`
           : "not running"
+      )
+      const supervisor = yield* pidFileErrors(Supervisor.supervisorStatus(daemonPaths(loaded)))
+      yield* Console.log(
+        supervisor.state === "running"
+          ? `supervisor: running (PID ${supervisor.pid})${report.state === "running" ? "" : ", restarting the daemon"}`
+          : supervisor.state === "stale"
+          ? `supervisor: not running (PID ${supervisor.pid} is gone)${report.state === "running" ? "; the daemon runs unsupervised" : ""}`
+          : "supervisor: none"
       )
       yield* Console.log(`restarts: ${report.restarts}`)
       if (report.lastCrash !== null) {
@@ -177,5 +201,5 @@ const unit = Command.make("systemd-unit", {
 /** `agenc daemon`: lifecycle of the background gateway. */
 export const daemonCommand = Command.make("daemon").pipe(
   Command.withDescription("start, stop, restart, reload and inspect the daemon"),
-  Command.withSubcommands([start, stop, restart, reload, status, unit])
+  Command.withSubcommands([start, stop, restart, reload, status, unit, supervise])
 )

@@ -21,7 +21,7 @@ export class DaemonConfig extends Schema.Class<DaemonConfig>("DaemonConfig")({
     description: "how long in-flight actions may finish on shutdown before they are interrupted"
   }),
   restartDelay: Schema.optionalWith(DurationMs, { default: () => 100 }).annotations({
-    description: "RestartSec of the generated unit (the delay before systemd restarts a crashed daemon; the seed used 10s)"
+    description: "the first delay before a crashed daemon is restarted: the unit's RestartSec, the supervisor's first backoff (the seed used 10s)"
   }),
   restartLimit: Schema.optionalWith(RestartLimit, { default: () => Schema.decodeUnknownSync(RestartLimit)({}) }).annotations({
     description: "at most `burst` restarts within `interval`: the unit's start limits, and when the supervisor gives up"
