@@ -87,11 +87,13 @@ const actions = Array.from({ length: actionCount }, (_, index) => ({
 const config = {
   heartbeat: { actions },
   channels: [
-    { type: "file", path: "outbox.jsonl", maxSize: "10MB", keep: 3 },
+    // Smaller than the defaults (10MB, 5 kept) so that a one-hour soak reaches the cap and shows the plateau.
+    { type: "file", path: "outbox.jsonl", maxSize: "1MB", keep: 3 },
     { type: "webhook", url: webhookUrl, timeout: "5s" }
   ],
   runtime: { source: "local" },
-  daemon: { logFile: { path: "logs/gateway.log", maxSize: "10MB", keep: 3 } },
+  // Retention every minute instead of every 10: the database's saw-tooth stays below the sampling period.
+  daemon: { logFile: { path: "logs/gateway.log", maxSize: "4MB", keep: 2 }, retention: { interval: "1m" } },
   log: { level: "info", format: "json" }
 }
 fs.writeFileSync(path.join(home, "gateway.json"), JSON.stringify(config, null, 2))
