@@ -3,9 +3,10 @@ import { Clock, Console, Effect } from "effect"
 import * as CronSchedule from "../heartbeat/CronSchedule.js"
 import { MainLayer } from "../layers/MainLayer.js"
 import { Scheduler } from "../services/Scheduler.js"
-import { CliError } from "./CliError.js"
+import { CliError, ExitCode } from "./CliError.js"
 import { loadChecked } from "./Config.js"
 import { toJson } from "../domain/Json.js"
+import { heartbeatLedgerCommands } from "./HeartbeatRuns.js"
 import { heartbeatTrigger } from "./HeartbeatTrigger.js"
 import { configOption, jsonOption } from "./Options.js"
 
@@ -51,7 +52,11 @@ const run = Command.make("run", {
       const scheduler = yield* Scheduler
       yield* scheduler.reconcile(registrations)
       return yield* scheduler.runNow(args.action, { deliver: !args.dryRun })
-    }).pipe(Effect.provide(MainLayer(loaded)))
+    }).pipe(
+      Effect.provide(MainLayer(loaded)),
+      // Another run of the action is in progress (the daemon's, or another `heartbeat run`): refused, not raced.
+      Effect.catchTag("ActionBusyError", (error) => Effect.fail(new CliError({ message: error.message, code: ExitCode.failure })))
+    )
     const result = report.result
     if (args.json) {
       yield* Console.log(toJson({
@@ -80,5 +85,5 @@ const run = Command.make("run", {
 /** `agenc heartbeat`. */
 export const heartbeatCommand = Command.make("heartbeat").pipe(
   Command.withDescription("inspect and run heartbeat actions"),
-  Command.withSubcommands([list, run, heartbeatTrigger])
+  Command.withSubcommands([list, run, heartbeatTrigger, ...heartbeatLedgerCommands])
 )

@@ -27,7 +27,8 @@ export const ControlCommands = (options: { readonly startedAt: number }) => (req
       case "trigger":
         return yield* scheduler.runNow(request.action).pipe(
           Effect.map((report): ControlResponse => ({ ok: true, result: report })),
-          Effect.catchTag("UnknownActionError", (error) => Effect.succeed<ControlResponse>({ ok: false, error: error.message, code: "unknown-action" }))
+          Effect.catchTag("UnknownActionError", (error) => Effect.succeed<ControlResponse>({ ok: false, error: error.message, code: "unknown-action" })),
+          Effect.catchTag("ActionBusyError", (error) => Effect.succeed<ControlResponse>({ ok: false, error: error.message, code: "busy" }))
         )
       default:
         return { ok: false, error: `unknown request ${JSON.stringify((request as { op?: unknown }).op)}` } as const
