@@ -10,11 +10,9 @@ import { heartbeatLedgerCommands } from "./HeartbeatRuns.js"
 import { heartbeatTrigger } from "./HeartbeatTrigger.js"
 import { configOption, jsonOption } from "./Options.js"
 
-/** Formats rows as aligned columns. */
-export const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string => {
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)))
-  return [header, ...rows].map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd()).join("\n")
-}
+import { table } from "./Table.js"
+
+export { table }
 
 const list = Command.make("list", { config: configOption, json: jsonOption }, ({ config, json }) =>
   Effect.gen(function*() {

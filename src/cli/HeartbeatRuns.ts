@@ -2,6 +2,7 @@ import { Args, Command, Options } from "@effect/cli"
 import { Clock, Console, DateTime, Effect, Either, Layer, Option } from "effect"
 import { parseDurationMs } from "../domain/DurationMs.js"
 import * as CronSchedule from "../heartbeat/CronSchedule.js"
+import { nextSlots } from "../heartbeat/NextSlots.js"
 import { Database } from "../layers/Database.js"
 import { loadConfig } from "../layers/AppConfigFile.js"
 import { StateStoreSqlite } from "../layers/StateStoreSqlite.js"
@@ -9,7 +10,7 @@ import type { LoadedConfig } from "../services/AppConfig.js"
 import { RUN_OUTCOMES, type RunRecord, StateStore } from "../services/StateStore.js"
 import { CliError } from "./CliError.js"
 import { loadChecked } from "./Config.js"
-import { table } from "./Heartbeat.js"
+import { table } from "./Table.js"
 import { configOption, jsonOption } from "./Options.js"
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString())
@@ -113,11 +114,7 @@ const next = Command.make("next", {
     const chosen = registrations.filter((registration) => Option.isNone(args.action) || registration.name === args.action.value)
     const plans = chosen.map((registration) => {
       const timezone = CronSchedule.timezoneOf(registration.schedule)
-      const slots: Array<{ at: string; local: string }> = []
-      for (let at = now, i = 0; i < args.count; i++) {
-        at = CronSchedule.next(registration.schedule, at)
-        slots.push(slotJson(at, timezone))
-      }
+      const slots = nextSlots(registration, now, args.count).map((at) => slotJson(at, timezone))
       return { action: registration.name, timezone, slots }
     })
     if (args.json) return yield* Console.log(JSON.stringify(plans.map(({ action, slots }) => ({ action, slots })), null, 2))

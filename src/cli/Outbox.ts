@@ -4,7 +4,7 @@ import { makeOutboxAdmin, type OutboxEntry } from "../gateway/OutboxAdmin.js"
 import { Database } from "../layers/Database.js"
 import { loadConfig } from "../layers/AppConfigFile.js"
 import { CliError, ExitCode } from "./CliError.js"
-import { table } from "./Heartbeat.js"
+import { table } from "./Table.js"
 import { configOption, jsonOption } from "./Options.js"
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString())
