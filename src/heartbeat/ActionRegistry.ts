@@ -101,6 +101,8 @@ export const resolveAction = (
       overlap: entry.overlap,
       catchUp: entry.catchUp,
       catchUpWindowMs: entry.catchUpWindow,
+      catchUpMax: entry.catchUpMax,
+      missedAlert: entry.missedAlert,
       channels: entry.channels,
       config: entry.config,
       fingerprint: JSON.stringify({ ...entry, timezone })
