@@ -20,7 +20,7 @@ export const loadChecked = (config: Option.Option<string>) =>
     yield* checkTrust(Option.getOrUndefined(config))
     const loaded = yield* loadConfig({ file: Option.getOrUndefined(config) })
     yield* checkModules(loaded)
-    const registrations = yield* resolveActions(loaded.config.heartbeat, path.dirname(loaded.file))
+    const registrations = yield* resolveActions(loaded.config.heartbeat, path.dirname(loaded.file), loaded.config.links)
     return { loaded, registrations }
   })
 

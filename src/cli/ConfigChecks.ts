@@ -101,7 +101,7 @@ const checkCollisions = (loaded: LoadedConfig) =>
     const owned: Array<[string, string]> = [
       [resolvePath(home, config.daemon.pidFile), "daemon.pidFile"],
       [resolvePath(home, config.daemon.socket), "daemon.socket"],
-      [resolvePath(home, config.daemon.logFile), "daemon.logFile"],
+      [resolvePath(home, config.daemon.logFile.path), "daemon.logFile"],
       ...config.channels.flatMap((channel, index): Array<[string, string]> =>
         channel.type === "file" ? [[resolvePath(home, channel.path), `channels[${index}].path`]] : [])
     ]
@@ -145,7 +145,7 @@ export const loadValidated = (config: Option.Option<string>): Effect.Effect<Vali
     yield* checkModules(loaded)
     const heartbeat = loaded.config.heartbeat
     const resolved = yield* Effect.forEach(heartbeat.actions, (entry, index) =>
-      resolveAction(entry, index, { configDir: path.dirname(loaded.file), heartbeat }))
+      resolveAction(entry, index, { configDir: path.dirname(loaded.file), heartbeat, links: loaded.config.links }))
     const registrations = heartbeat.enabled ? resolved.filter((_, index) => heartbeat.actions[index]!.enabled) : []
     yield* checkActionChannels(loaded)
     yield* checkChannels(loaded)

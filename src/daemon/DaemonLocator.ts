@@ -36,7 +36,7 @@ const confirmBySocket = (state: PidFile.PidState, socket: string): Effect.Effect
 const fromRecord = (home: string, record: PidFile.PidRecord): DaemonPaths | undefined => {
   if (record.pidFile === undefined || record.socket === undefined) return undefined
   const defaults = defaultDaemonPaths(home)
-  return { home, pidFile: record.pidFile, socket: record.socket, logFile: record.logFile ?? defaults.logFile }
+  return { ...defaults, pidFile: record.pidFile, socket: record.socket, logFile: record.logFile ?? defaults.logFile }
 }
 
 /**

@@ -2,6 +2,7 @@ import * as crypto from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { ConfigError } from "../domain/ConfigError.js"
+import { LogFileConfig } from "../domain/DaemonConfig.js"
 import { DIR_MODE } from "../domain/FileSafety.js"
 import { resolvePath } from "../layers/AppConfigFile.js"
 import type { LoadedConfig } from "../services/AppConfig.js"
@@ -13,6 +14,8 @@ export interface DaemonPaths {
   /** The path the control socket is bound at: `daemon.socket`, or its short stand-in (see `socketPathFor`). */
   readonly socket: string
   readonly logFile: string
+  /** Rotation of `logFile`: its size limit in bytes and how many rotated files are kept. */
+  readonly logRotation: { readonly maxSize: number; readonly keep: number }
 }
 
 /** The longest path a Unix socket can be bound at on Linux (`sun_path` is 108 bytes, NUL included). */
@@ -39,7 +42,8 @@ export const daemonPaths = (loaded: LoadedConfig): DaemonPaths => ({
   home: loaded.home,
   pidFile: resolvePath(loaded.home, loaded.config.daemon.pidFile),
   socket: socketPathFor(resolvePath(loaded.home, loaded.config.daemon.socket)),
-  logFile: resolvePath(loaded.home, loaded.config.daemon.logFile)
+  logFile: resolvePath(loaded.home, loaded.config.daemon.logFile.path),
+  logRotation: { maxSize: loaded.config.daemon.logFile.maxSize, keep: loaded.config.daemon.logFile.keep }
 })
 
 /** The default paths of `home` (what a daemon started without a `daemon` section uses). */
@@ -47,7 +51,8 @@ export const defaultDaemonPaths = (home: string): DaemonPaths => ({
   home,
   pidFile: path.join(home, "gateway.pid"),
   socket: socketPathFor(path.join(home, "gateway.sock")),
-  logFile: path.join(home, "logs/gateway.log")
+  logFile: path.join(home, "logs/gateway.log"),
+  logRotation: { maxSize: new LogFileConfig({}).maxSize, keep: new LogFileConfig({}).keep }
 })
 
 /**

@@ -56,10 +56,10 @@ export const isAlive = (pid: number): boolean => {
 export const commandLineOf = (pid: number): ReadonlyArray<string> | undefined =>
   readOrUndefined(`/proc/${pid}/cmdline`)?.split("\0").filter((arg) => arg !== "")
 
-/** Whether a command line is an agenc daemon: `… daemon start …` (the foreground daemon the CLI or a unit runs). */
+/** Whether a command line is an agenc daemon: `… daemon start …` (what the CLI or a unit runs) or its supervisor, `… daemon supervise …`. */
 export const isDaemonCommandLine = (args: ReadonlyArray<string>): boolean => {
   const at = args.indexOf("daemon")
-  return at >= 1 && args[at + 1] === "start"
+  return at >= 1 && (args[at + 1] === "start" || args[at + 1] === "supervise")
 }
 
 /** This process's identity. */

@@ -1,4 +1,5 @@
 import { Redacted, Schema } from "effect"
+import { ByteSize, KeepCount } from "./ByteSize.js"
 import { DurationMs, TimerDurationMs } from "./DurationMs.js"
 import { Secret } from "./Secret.js"
 
@@ -42,7 +43,6 @@ export const isHeaderName = (name: string): boolean => /^[!#$%&'*+\-.^_`|~0-9A-Z
 /** RFC 9110 `field-value`: visible characters, spaces and tabs inside, no CR, LF or NUL. */
 export const isHeaderValue = (value: string): boolean => /^(?:[\x21-\x7e\x80-\xff](?:[\x20\x09\x21-\x7e\x80-\xff]*[\x21-\x7e\x80-\xff])?)?$/.test(value)
 
-const HeaderName = Schema.String.pipe(Schema.filter((name) => isHeaderName(name) || "not a header name (RFC 9110 token: letters, digits and !#$%&'*+-.^_`|~)"))
 
 /** A header value: checked here when literal, after resolution when it comes from {"env"} or {"file"}. */
 const HeaderValue = Secret.pipe(Schema.filter((value) =>
@@ -62,7 +62,11 @@ export class ConsoleChannelConfig extends Schema.Class<ConsoleChannelConfig>("Co
 export class FileChannelConfig extends Schema.Class<FileChannelConfig>("FileChannelConfig")({
   type: Schema.Literal("file"),
   ...common,
-  path: Schema.optionalWith(Schema.NonEmptyString, { default: () => "outbox.jsonl" })
+  path: Schema.optionalWith(Schema.NonEmptyString, { default: () => "outbox.jsonl" }),
+  maxSize: Schema.optionalWith(ByteSize, { default: () => 10 * 1024 ** 2 }).annotations({
+    description: "rotate the file when it would grow past this size (\"10MB\")"
+  }),
+  keep: Schema.optionalWith(KeepCount, { default: () => 5 })
 }) {}
 
 /** A JSON POST of the outbox record, signed with HMAC-SHA256 when `secret` is set. */
@@ -70,7 +74,13 @@ export class WebhookChannelConfig extends Schema.Class<WebhookChannelConfig>("We
   type: Schema.Literal("webhook"),
   ...common,
   url: SecretUrl,
-  headers: Schema.optionalWith(Schema.Record({ key: HeaderName, value: HeaderValue }), { default: () => ({}) }).annotations({
+  headers: Schema.optionalWith(
+    Schema.Record({ key: Schema.String, value: HeaderValue }).pipe(Schema.filter((headers) => {
+      const bad = Object.keys(headers).find((name) => !isHeaderName(name))
+      return bad === undefined || { path: [bad], message: "not a header name (RFC 9110 token: letters, digits and !#$%&'*+-.^_`|~)" }
+    })),
+    { default: () => ({}) }
+  ).annotations({
     description: "extra request headers; values may be secrets"
   }),
   secret: Schema.optional(Secret).annotations({ description: "HMAC-SHA256 key: X-Agenc-Signature: sha256=<hex of the body>" })
@@ -126,3 +136,22 @@ export const defaultChannels = (): ReadonlyArray<typeof ChannelConfig.Encoded> =
 
 /** The name an action's `channels` list uses for this channel. */
 export const channelName = (channel: ChannelConfig): string => channel.name ?? channel.type
+
+/** A link template: an http(s) URL once `{address}` and `{cluster}` are filled in. */
+const LinkTemplate = Schema.NonEmptyString.pipe(
+  Schema.filter((template) => isHttpUrl(template.replaceAll("{address}", "x").replaceAll("{cluster}", "x")) || "not an http(s) URL template")
+)
+
+/** The `links` section: URL templates for links in messages (only these become links; action text never does). */
+export class Links extends Schema.Class<Links>("Links")({
+  explorer: Schema.optional(LinkTemplate).annotations({
+    description: "URL template with {address} and {cluster}, e.g. https://explorer.solana.com/address/{address}?cluster={cluster}"
+  }),
+  cluster: Schema.optionalWith(Schema.NonEmptyString, { default: () => "mainnet-beta" }).annotations({
+    description: "what {cluster} becomes (default mainnet-beta)"
+  })
+}) {}
+
+/** `links.explorer` filled in for `address`, or undefined when no template is configured. */
+export const explorerLink = (links: Links, address: string): string | undefined =>
+  links.explorer?.replaceAll("{address}", encodeURIComponent(address)).replaceAll("{cluster}", encodeURIComponent(links.cluster))
