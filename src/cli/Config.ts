@@ -1,6 +1,7 @@
 import { Command } from "@effect/cli"
 import { Console, Effect, JSONSchema, Option, Schema } from "effect"
 import * as fs from "node:fs/promises"
+import { constants as fsConstants } from "node:fs"
 import * as path from "node:path"
 import { GatewayConfig } from "../domain/GatewayConfig.js"
 import { resolveActions } from "../heartbeat/ActionRegistry.js"
@@ -44,7 +45,7 @@ const init = Command.make("init", { config: configOption }, ({ config }) =>
     yield* Effect.tryPromise({
       try: async () => {
         await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 })
-        await fs.writeFile(file, JSON.stringify(defaults, null, 2) + "\n", { flag: "wx", mode: 0o600 })
+        await fs.writeFile(file, JSON.stringify(defaults, null, 2) + "\n", { flag: fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_NOFOLLOW, mode: 0o600 })
       },
       catch: (cause) =>
         new CliError({

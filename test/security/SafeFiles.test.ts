@@ -27,6 +27,24 @@ describe("files opened safely (issue 11.2)", () => {
       assert.strictEqual(fs.statSync(pidFile).mode & 0o777, 0o600)
     }))
 
+  it.live("the file channel and the log never append through a planted symlink", () =>
+    Effect.gen(function*() {
+      const home = yield* tempHome(quietConfig)
+      const victim = path.join(home, "victim")
+      fs.writeFileSync(victim, "precious\n")
+      fs.symlinkSync(victim, path.join(home, "outbox.jsonl"))
+      writeAction(home, "say.mjs", "say", `Effect.succeed({ shouldNotify: true, message: "hello" })`)
+      write(home, { heartbeat: { actions: [{ name: "say", schedule: "@daily", module: "./say.mjs" }] }, channels: [{ type: "file", delivery: { retries: 0 } }] })
+      const run = yield* runCli(home, ["heartbeat", "run", "say", "--json"])
+      assert.include(run.stdout + run.stderr, "queued")
+      assert.strictEqual(fs.readFileSync(victim, "utf8"), "precious\n")
+      fs.mkdirSync(path.join(home, "logs"), { mode: 0o700 })
+      fs.symlinkSync(victim, path.join(home, "logs/gateway.log"))
+      const start = yield* runCli(home, ["daemon", "start"])
+      assert.notStrictEqual(start.code, 0)
+      assert.strictEqual(fs.readFileSync(victim, "utf8"), "precious\n")
+    }).pipe(Effect.scoped), 60_000)
+
   it.live("a world- or group-writable AGENC_HOME, or a foreign-owned home or gateway.json, is refused (exit 78, naming the path)", () =>
     Effect.gen(function*() {
       const home = yield* tempHome(quietConfig)
