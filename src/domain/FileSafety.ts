@@ -50,14 +50,15 @@ export const ensureFileSync = (file: string): void => fs.closeSync(openAppendSyn
 const myUid = (): number | undefined => process.getuid?.()
 
 /**
- * Why `file` may not be trusted, or undefined when it may: it must be owned by the user running agenc
- * (root trusts only root's files) and not writable by group or others. A missing file is not checked.
+ * Why `file` may not be trusted, or undefined when it may: it must be owned by the user running agenc or
+ * by root (so root trusts only root's files) and not writable by group or others. A missing file is not checked.
  */
 export const untrustedReason = (file: string): string | undefined => {
   const uid = myUid()
   const stat = fs.statSync(file, { throwIfNoEntry: false })
   if (stat === undefined || uid === undefined) return undefined
-  if (stat.uid !== uid) return `${file} is owned by uid ${stat.uid}, not by the user running agenc (uid ${uid}); refusing to use it`
+  // As OpenSSH's StrictModes: root's files are trusted by everyone (root could change anything anyway).
+  if (stat.uid !== uid && stat.uid !== 0) return `${file} is owned by uid ${stat.uid}, not by the user running agenc (uid ${uid}) or root; refusing to use it`
   if ((stat.mode & 0o022) !== 0) {
     return `${file} is writable by ${(stat.mode & 0o002) !== 0 ? "others" : "its group"} (mode ${(stat.mode & 0o777).toString(8).padStart(4, "0")}); refusing to use it (chmod go-w ${file})`
   }
