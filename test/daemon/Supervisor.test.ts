@@ -111,10 +111,19 @@ describe("daemon supervisor (real CLI processes)", () => {
       assert.include(fs.readFileSync(path.join(home, "logs/gateway.log"), "utf8"), "gave up")
     }).pipe(Effect.scoped), 90_000)
 
-  it.live("SIGTERM to the supervisor stops both gracefully", () =>
+  it.live("daemon restart replaces both; SIGTERM to the supervisor stops both gracefully", () =>
     Effect.gen(function*() {
       const home = yield* tempHome(quiet())
-      const { daemonPid, supervisorPid } = yield* startSupervised(home)
+      const first = yield* startSupervised(home)
+      const restarted = yield* runCli(home, ["daemon", "restart"])
+      assert.strictEqual(restarted.code, 0, restarted.stderr)
+      assert.isFalse(isAlive(first.supervisorPid))
+      assert.isFalse(isAlive(first.daemonPid))
+      const daemonPid = Number(restarted.stdout.trim().split("\n").at(-1))
+      const supervisorPid = pidIn(path.join(home, "gateway.supervisor.pid"))
+      yield* Effect.addFinalizer(() => Effect.sync(() => [daemonPid, supervisorPid].forEach((pid) => isAlive(pid) && process.kill(pid, "SIGKILL"))))
+      assert.strictEqual(parentOf(daemonPid), supervisorPid)
+      assert.notStrictEqual(supervisorPid, first.supervisorPid)
       process.kill(supervisorPid, "SIGTERM")
       assert.isTrue(yield* eventually(() => !isAlive(supervisorPid) && !isAlive(daemonPid), 10_000))
       const log = fs.readFileSync(path.join(home, "logs/gateway.log"), "utf8")
