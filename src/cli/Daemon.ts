@@ -124,8 +124,8 @@ const status = Command.make("status", { json: jsonOption, config: configOption }
       }
       if (report.actions.length > 0) {
         yield* Console.log(table(
-          ["NAME", "SCHEDULE", "TIMEZONE", "NEXT RUN", "LAST RUN", "OUTCOME"],
-          report.actions.map((a) => [a.name, a.schedule, a.timezone, a.nextRunAt ?? "-", a.lastRunAt ?? "-", a.running ? "running" : a.lastOutcome ?? "-"])
+          ["NAME", "SCHEDULE", "TIMEZONE", "NEXT RUN", "LAST RUN", "OUTCOME", "MISSED 24H", "SKIPPED 24H"],
+          report.actions.map((a) => [a.name, a.schedule, a.timezone, a.nextRunAt ?? "-", a.lastRunAt ?? "-", a.running ? "running" : a.lastOutcome ?? "-", String(a.missed24h), String(a.skipped24h)])
         ))
       }
     }

@@ -3,10 +3,11 @@ import { Clock, Console, Effect } from "effect"
 import * as CronSchedule from "../heartbeat/CronSchedule.js"
 import { MainLayer } from "../layers/MainLayer.js"
 import { Scheduler } from "../services/Scheduler.js"
+import { StateStore } from "../services/StateStore.js"
 import { CliError, ExitCode } from "./CliError.js"
 import { loadChecked } from "./Config.js"
 import { toJson } from "../domain/Json.js"
-import { heartbeatLedgerCommands } from "./HeartbeatRuns.js"
+import { heartbeatLedgerCommands, ledgerLayer } from "./HeartbeatRuns.js"
 import { heartbeatTrigger } from "./HeartbeatTrigger.js"
 import { configOption, jsonOption } from "./Options.js"
 
@@ -16,21 +17,33 @@ export { table }
 
 const list = Command.make("list", { config: configOption, json: jsonOption }, ({ config, json }) =>
   Effect.gen(function*() {
-    const { registrations } = yield* loadChecked(config)
+    const { loaded, registrations } = yield* loadChecked(config)
     const now = yield* Clock.currentTimeMillis
-    const rows = registrations.map((registration) => ({
+    // The ledger's view of each action: its last outcome, and what did not run in the last 24 h.
+    const ledger = yield* Effect.forEach(registrations, (registration) =>
+      Effect.gen(function*() {
+        const store = yield* StateStore
+        const [last] = yield* store.runs({ action: registration.name, limit: 1 })
+        const counts = yield* store.outcomeCounts(registration.name, now - 86_400_000)
+        return { lastOutcome: last?.outcome ?? null, missed24h: counts.missed ?? 0, skipped24h: counts.skipped ?? 0 }
+      })).pipe(Effect.provide(ledgerLayer(loaded)))
+    const rows = registrations.map((registration, index) => ({
       name: registration.name,
       description: registration.action.description,
       schedule: registration.schedule.expression,
       timezone: CronSchedule.timezoneOf(registration.schedule),
-      nextRunAt: new Date(CronSchedule.next(registration.schedule, now)).toISOString()
+      nextRunAt: new Date(CronSchedule.next(registration.schedule, now)).toISOString(),
+      ...ledger[index]!
     }))
     yield* Console.log(
       json
         ? JSON.stringify(rows, null, 2)
         : rows.length === 0
         ? "no actions (heartbeat disabled or none configured)"
-        : table(["NAME", "SCHEDULE", "TIMEZONE", "NEXT RUN"], rows.map((row) => [row.name, row.schedule, row.timezone, row.nextRunAt]))
+        : table(
+          ["NAME", "SCHEDULE", "TIMEZONE", "NEXT RUN", "LAST OUTCOME", "MISSED 24H", "SKIPPED 24H"],
+          rows.map((row) => [row.name, row.schedule, row.timezone, row.nextRunAt, row.lastOutcome ?? "-", String(row.missed24h), String(row.skipped24h)])
+        )
     )
   })
 ).pipe(Command.withDescription("list the configured actions, their schedules, time zones and next runs"))
