@@ -1,14 +1,25 @@
-import { Cause, Clock, Duration, Effect, Exit, Option } from "effect"
+import { Cause, Clock, Duration, Effect, Exit, Option, Schema } from "effect"
 import { AgentRuntime } from "../services/AgentRuntime.js"
 import { Gateway, type DeliveryOutcome } from "../services/Gateway.js"
 import type { Registration, RunReport } from "../services/Scheduler.js"
 import { Session, makeSession } from "../services/Session.js"
 import { StateStore, type RunOutcome } from "../services/StateStore.js"
+import { Links } from "../domain/ChannelsConfig.js"
+import { MessageContent } from "../domain/MessageContent.js"
+import * as CronSchedule from "./CronSchedule.js"
 import { describeError } from "./DescribeError.js"
 import type { HeartbeatResult } from "./HeartbeatAction.js"
 
 /** The idempotency key of a slot's message: stable across retries and restarts. */
 export const messageId = (action: string, scheduledAt: number): string => `${action}@${new Date(scheduledAt).toISOString()}`
+
+const defaultLinks = new Links({})
+
+/** An action's structured content, if it decodes; otherwise the plain message goes alone and a warning says why. */
+const validContent = (content: unknown) =>
+  content === undefined ? Effect.succeed(undefined) : Schema.decodeUnknown(MessageContent)(content).pipe(
+    Effect.catchAll((error) => Effect.logWarning(`action content ignored: ${error.message.split("\n")[0]}`).pipe(Effect.as(undefined)))
+  )
 
 /** The first line of a failure, for the ledger and the log. */
 const describe = (cause: Cause.Cause<unknown>): string => {
@@ -34,6 +45,8 @@ export const runSlot = Effect.fn("Heartbeat.runSlot")(function*(
   const execution = registration.action.execute({
     action: registration.name,
     scheduledAt,
+    timezone: CronSchedule.timezoneOf(registration.schedule),
+    links: registration.links ?? defaultLinks,
     config: registration.config,
     gateway,
     runtime,
@@ -81,6 +94,7 @@ export const runSlot = Effect.fn("Heartbeat.runSlot")(function*(
           id: messageId(registration.name, scheduledAt),
           action: registration.name,
           message,
+          content: yield* validContent(result.content),
           metadata: result.metadata ?? {},
           scheduledAt,
           startedAt

@@ -1,4 +1,5 @@
 import { Context, Data, type Effect } from "effect"
+import type { Links } from "../domain/ChannelsConfig.js"
 import type { CronSchedule } from "../heartbeat/CronSchedule.js"
 import type { HeartbeatAction, HeartbeatResult } from "../heartbeat/HeartbeatAction.js"
 import type { DeliveryOutcome } from "./Gateway.js"
@@ -23,6 +24,8 @@ export interface Registration {
   /** Deliver only to these channels; undefined: all. */
   readonly channels?: ReadonlyArray<string> | undefined
   readonly config: Record<string, unknown>
+  /** The `links` templates the action's messages may use; default: none. */
+  readonly links?: Links | undefined
   /** Equal fingerprints mean equal registrations: a config reload leaves such an action alone. */
   readonly fingerprint: string
 }
