@@ -39,7 +39,8 @@ export const ControlCommands = (options: { readonly startedAt: number }) => (req
       case "trigger":
         return yield* scheduler.runNow(request.action).pipe(
           Effect.map((report): ControlResponse => ({ ok: true, result: report })),
-          Effect.catchTag("UnknownActionError", (error) => Effect.succeed<ControlResponse>({ ok: false, error: error.message, code: "unknown-action" }))
+          Effect.catchTag("UnknownActionError", (error) => Effect.succeed<ControlResponse>({ ok: false, error: error.message, code: "unknown-action" })),
+          Effect.catchTag("ActionBusyError", (error) => Effect.succeed<ControlResponse>({ ok: false, error: error.message, code: "busy" }))
         )
       case "debug.memory":
         return { ok: true, result: memoryAfterGc() } as const

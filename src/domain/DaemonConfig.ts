@@ -2,6 +2,12 @@ import { Schema } from "effect"
 import { ByteSize, KeepCount } from "./ByteSize.js"
 import { DurationMs } from "./DurationMs.js"
 
+/** `daemon.restartLimit`: how many restarts within how long before a crash loop is given up. */
+export class RestartLimit extends Schema.Class<RestartLimit>("RestartLimit")({
+  burst: Schema.optionalWith(Schema.Int.pipe(Schema.positive()), { default: () => 5 }),
+  interval: Schema.optionalWith(DurationMs, { default: () => 300_000 })
+}) {}
+
 /** The detached daemon's log file, rotated by size: `name` → `name.1` → … → `name.<keep>`, then deleted. */
 export class LogFileConfig extends Schema.Class<LogFileConfig>("LogFileConfig")({
   path: Schema.optionalWith(Schema.NonEmptyString, { default: () => "logs/gateway.log" }),
@@ -46,6 +52,12 @@ export class DaemonConfig extends Schema.Class<DaemonConfig>("DaemonConfig")({
   }),
   shutdownGrace: Schema.optionalWith(DurationMs, { default: () => 3_000 }).annotations({
     description: "how long in-flight actions may finish on shutdown before they are interrupted"
+  }),
+  restartDelay: Schema.optionalWith(DurationMs, { default: () => 100 }).annotations({
+    description: "the first delay before a crashed daemon is restarted: the unit's RestartSec, the supervisor's first backoff (the seed used 10s)"
+  }),
+  restartLimit: Schema.optionalWith(RestartLimit, { default: () => Schema.decodeUnknownSync(RestartLimit)({}) }).annotations({
+    description: "at most `burst` restarts within `interval`: the unit's start limits, and when the supervisor gives up"
   }),
   retention: Schema.optionalWith(RetentionConfig, { default: () => new RetentionConfig({}) })
 }) {}
