@@ -15,6 +15,7 @@ import { loadConfig } from "../layers/AppConfigFile.js"
 import { CliError, ExitCode } from "./CliError.js"
 import { loadChecked } from "./Config.js"
 import { table } from "./Heartbeat.js"
+import { logsCommand } from "./DaemonLogs.js"
 import { configOption, jsonOption } from "./Options.js"
 
 /** The built CLI entry point (dist/cli.js), which the detached daemon and the unit run. */
@@ -148,8 +149,8 @@ const status = Command.make("status", { json: jsonOption, config: configOption }
       }
       if (report.actions.length > 0) {
         yield* Console.log(table(
-          ["NAME", "SCHEDULE", "TIMEZONE", "NEXT RUN", "LAST RUN", "OUTCOME"],
-          report.actions.map((a) => [a.name, a.schedule, a.timezone, a.nextRunAt ?? "-", a.lastRunAt ?? "-", a.running ? "running" : a.lastOutcome ?? "-"])
+          ["NAME", "SCHEDULE", "TIMEZONE", "NEXT RUN", "LAST RUN", "OUTCOME", "MISSED 24H", "SKIPPED 24H"],
+          report.actions.map((a) => [a.name, a.schedule, a.timezone, a.nextRunAt ?? "-", a.lastRunAt ?? "-", a.running ? "running" : a.lastOutcome ?? "-", String(a.missed24h), String(a.skipped24h)])
         ))
       }
     }
@@ -223,5 +224,5 @@ const plist = Command.make("launchd-plist", {
 /** `agenc daemon`: lifecycle of the background gateway. */
 export const daemonCommand = Command.make("daemon").pipe(
   Command.withDescription("start, stop, restart, reload and inspect the daemon"),
-  Command.withSubcommands([start, stop, restart, reload, status, unit, supervise, plist])
+  Command.withSubcommands([start, stop, restart, reload, status, unit, supervise, logsCommand, plist])
 )
