@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { ByteSize, KeepCount } from "./ByteSize.js"
 import { DurationMs } from "./DurationMs.js"
 import { Secret } from "./Secret.js"
 
@@ -49,7 +50,11 @@ export class ConsoleChannelConfig extends Schema.Class<ConsoleChannelConfig>("Co
 export class FileChannelConfig extends Schema.Class<FileChannelConfig>("FileChannelConfig")({
   type: Schema.Literal("file"),
   ...common,
-  path: Schema.optionalWith(Schema.NonEmptyString, { default: () => "outbox.jsonl" })
+  path: Schema.optionalWith(Schema.NonEmptyString, { default: () => "outbox.jsonl" }),
+  maxSize: Schema.optionalWith(ByteSize, { default: () => 10 * 1024 ** 2 }).annotations({
+    description: "rotate the file when it would grow past this size (\"10MB\")"
+  }),
+  keep: Schema.optionalWith(KeepCount, { default: () => 5 })
 }) {}
 
 /** A JSON POST of the outbox record, signed with HMAC-SHA256 when `secret` is set. */

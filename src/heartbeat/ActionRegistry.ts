@@ -102,6 +102,8 @@ export const resolveAction = (
       overlap: entry.overlap,
       catchUp: entry.catchUp,
       catchUpWindowMs: entry.catchUpWindow,
+      catchUpMax: entry.catchUpMax,
+      missedAlert: entry.missedAlert,
       channels: entry.channels,
       config: entry.config,
       links: options.links,

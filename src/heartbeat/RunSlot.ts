@@ -29,14 +29,14 @@ const describe = (cause: Cause.Cause<unknown>): string => {
 }
 
 /**
- * One run of one slot: executes the action in its own session with its timeout, applies the quiet
- * contract, delivers, and records the run in the ledger. Never fails: a failure, defect or timeout of
- * the action becomes the run's outcome.
+ * One run of one claimed slot: executes the action in its own session with its timeout, applies the
+ * quiet contract, delivers, and ends the claim's ledger record. Never fails: a failure, defect or
+ * timeout of the action becomes the run's outcome.
  */
 export const runSlot = Effect.fn("Heartbeat.runSlot")(function*(
   registration: Registration,
   scheduledAt: number,
-  options: { readonly deliver?: boolean | undefined } = {}
+  options: { readonly claimId: number; readonly trigger: "schedule" | "manual"; readonly deliver?: boolean | undefined }
 ) {
   const store = yield* StateStore
   const gateway = yield* Gateway
@@ -64,7 +64,7 @@ export const runSlot = Effect.fn("Heartbeat.runSlot")(function*(
     Effect.onInterrupt(() =>
       Clock.currentTimeMillis.pipe(
         Effect.flatMap((endedAt) =>
-          store.recordRun({ action: registration.name, scheduledAt, startedAt, endedAt, outcome: "failed", error: "interrupted" })
+          store.finish(options.claimId, { endedAt, outcome: "failed", error: "interrupted" })
         ),
         Effect.ignore
       )
@@ -106,8 +106,8 @@ export const runSlot = Effect.fn("Heartbeat.runSlot")(function*(
     }
   }
   const endedAt = yield* Clock.currentTimeMillis
-  const report: RunReport = { action: registration.name, scheduledAt, startedAt, endedAt, outcome, result, deliveries, error }
-  yield* store.recordRun({ action: registration.name, scheduledAt, startedAt, endedAt, outcome, error, message: result?.message }).pipe(
+  const report: RunReport = { action: registration.name, id: options.claimId, trigger: options.trigger, scheduledAt, startedAt, endedAt, outcome, result, deliveries, error }
+  yield* store.finish(options.claimId, { endedAt, outcome, error, message: result?.message, deliveries }).pipe(
     Effect.catchAll((failure) => Effect.logError(`could not record the run: ${failure.message}`))
   )
   yield* Effect.logDebug(`run ${outcome}`).pipe(Effect.annotateLogs({ durationMs: endedAt - startedAt }))
