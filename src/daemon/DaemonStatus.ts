@@ -3,6 +3,7 @@ import * as CronSchedule from "../heartbeat/CronSchedule.js"
 import { Database } from "../layers/Database.js"
 import { StateStoreSqlite } from "../layers/StateStoreSqlite.js"
 import type { LoadedConfig } from "../services/AppConfig.js"
+import type { MetricsSummary } from "../services/Metrics.js"
 import type { Registration } from "../services/Scheduler.js"
 import { StateStore } from "../services/StateStore.js"
 import type { LiveStatus } from "./ControlProtocol.js"
@@ -29,6 +30,8 @@ export interface DaemonStatus {
     readonly lastOutcome: string | null
     readonly running: boolean
   }>
+  /** The running daemon's metrics since it started (`metrics.listen` serves them to Prometheus); null when it does not answer. */
+  readonly metrics: (MetricsSummary & { readonly listen: string | null }) | null
 }
 
 const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString())
@@ -90,7 +93,11 @@ export const daemonStatus = (loaded: LoadedConfig, registrations: ReadonlyArray<
         lastRunAt: iso(stored.lastRuns.get(action.name)?.endedAt),
         lastOutcome: stored.lastRuns.get(action.name)?.outcome ?? null,
         running: action.running
-      }))
+      })),
+      metrics: Option.match(Option.flatMapNullable(live, (s) => s.metrics), {
+        onNone: () => null,
+        onSome: (metrics) => ({ listen: loaded.config.metrics?.listen ?? null, ...metrics })
+      })
     }
     return status
   })

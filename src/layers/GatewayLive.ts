@@ -8,6 +8,7 @@ import { makeOutbox } from "../gateway/Outbox.js"
 import { makeRedactor } from "../gateway/Redactor.js"
 import { AppConfig } from "../services/AppConfig.js"
 import { type ChannelPlugin, type DeliveryOutcome, Gateway } from "../services/Gateway.js"
+import * as Metrics from "../services/Metrics.js"
 
 /** A channel implemented in code, with the same `timeout` (ms) and `delivery` settings a configured one has. */
 export interface CustomChannel {
@@ -89,11 +90,15 @@ export const GatewayLiveWith = (options: GatewayOptions = {}) =>
               (worker) => worker.send(message).pipe(Effect.catchAll(outboxDown(worker.name))),
               { concurrency: "unbounded" }
             )
+            yield* Effect.forEach(outcomes, (outcome) => Metrics.recordDelivery(outcome.channel, outcome.status), { discard: true })
             return [
               ...outcomes,
               ...unknown.map((channel): DeliveryOutcome => ({ channel, status: "dropped", attempts: 0, error: `no channel named "${channel}"` }))
             ]
-          }).pipe(Effect.annotateLogs({ action: message.action, messageId: message.id }))
+          }).pipe(
+            Effect.annotateLogs({ action: message.action, messageId: message.id }),
+            Effect.withSpan("Gateway.send", { attributes: { action: message.action, messageId: message.id } })
+          )
         },
         pending: (channel) =>
           outbox.pendingCount(channel).pipe(Effect.catchAll((error) => Effect.logError(`outbox: ${error.message}`).pipe(Effect.as(0)))),
