@@ -4,13 +4,7 @@ import { render, prometheusText } from "../../src/layers/PrometheusText.js"
 import * as Metrics from "../../src/services/Metrics.js"
 import { tempDir } from "../layers/CliProcess.js"
 import { httpTestServer } from "../layers/HttpTestServer.js"
-import { actionsOfEachOutcome, channels, runAll, runLayer } from "./RunHarness.js"
-
-/** The value of one series in a scrape; undefined when it is absent. */
-export const series = (text: string, name: string): number | undefined => {
-  const line = text.split("\n").find((l) => l.startsWith(`${name} `))
-  return line === undefined ? undefined : Number(line.slice(name.length + 1))
-}
+import { actionsOfEachOutcome, channels, runAll, runLayer, series } from "./RunHarness.js"
 
 describe("metrics", () => {
   it.live("a scrape after runs of each outcome shows runs, deliveries, dead letters and histogram buckets", () =>

@@ -64,3 +64,9 @@ export const actionsOfEachOutcome = (prefix: string) => [
 /** Runs each registration once, for a slot `lateMs` before now. */
 export const runAll = (registrations: ReadonlyArray<Registration>, lateMs: number) =>
   Effect.forEach(registrations, (r) => Effect.flatMap(Effect.clockWith((clock) => clock.currentTimeMillis), (now) => runSlot(r, now - lateMs)))
+
+/** The value of one series in a scrape; undefined when it is absent. */
+export const series = (text: string, name: string): number | undefined => {
+  const line = text.split("\n").find((l) => l.startsWith(`${name} `))
+  return line === undefined ? undefined : Number(line.slice(name.length + 1))
+}
