@@ -79,11 +79,12 @@ export const GatewayLiveWith = (options: GatewayOptions = {}) =>
 
       return Gateway.of({
         channels: workers.map((worker) => worker.name),
-        send: (message, sendOptions) => {
+        send: Effect.fn("Gateway.send")((message, sendOptions) => {
           const wanted = sendOptions?.channels
           const selected = wanted === undefined ? workers : workers.filter((worker) => wanted.includes(worker.name))
           const unknown = (wanted ?? []).filter((name) => !names.has(name))
           return Effect.gen(function*() {
+            yield* Effect.annotateCurrentSpan({ action: message.action, messageId: message.id })
             for (const name of unknown) yield* Effect.logWarning(`no channel named "${name}"`)
             const outcomes = yield* Effect.forEach(
               selected,
@@ -95,19 +96,18 @@ export const GatewayLiveWith = (options: GatewayOptions = {}) =>
               ...outcomes,
               ...unknown.map((channel): DeliveryOutcome => ({ channel, status: "dropped", attempts: 0, error: `no channel named "${channel}"` }))
             ]
-          }).pipe(
-            Effect.annotateLogs({ action: message.action, messageId: message.id }),
-            Effect.withSpan("Gateway.send", { attributes: { action: message.action, messageId: message.id } })
-          )
-        },
-        pending: (channel) =>
-          outbox.pendingCount(channel).pipe(Effect.catchAll((error) => Effect.logError(`outbox: ${error.message}`).pipe(Effect.as(0)))),
+          }).pipe(Effect.annotateLogs({ action: message.action, messageId: message.id }))
+        }),
+        pending: Effect.fn("Gateway.pending")((channel) =>
+          outbox.pendingCount(channel).pipe(Effect.catchAll((error) => Effect.logError(`outbox: ${error.message}`).pipe(Effect.as(0))))),
         status: Effect.forEach(workers, (worker) => worker.status).pipe(
-          Effect.catchAll((error) => Effect.logError(`outbox: ${error.message}`).pipe(Effect.as([])))
+          Effect.catchAll((error) => Effect.logError(`outbox: ${error.message}`).pipe(Effect.as([]))),
+          Effect.withSpan("Gateway.status")
         ),
         flush: Effect.forEach(workers, (worker) => worker.drain(true), { concurrency: "unbounded", discard: true }).pipe(
           Effect.zipRight(outbox.pendingCount()),
-          Effect.catchAll((error) => Effect.logError(`outbox: ${error.message}`).pipe(Effect.as(-1)))
+          Effect.catchAll((error) => Effect.logError(`outbox: ${error.message}`).pipe(Effect.as(-1))),
+          Effect.withSpan("Gateway.flush")
         )
       })
     })

@@ -10,27 +10,29 @@ import * as Metrics from "../services/Metrics.js"
 import { CONTENT_TYPE, prometheusText } from "./PrometheusText.js"
 
 /** Reads each channel's outbox depth into its gauge, so a scrape sees the queue as it is now. */
-const refreshOutboxDepth = Effect.fn("Metrics.refreshOutboxDepth")(function*() {
+const refreshOutboxDepth = Effect.gen(function*() {
   const gateway = yield* Gateway
   yield* Effect.forEach(gateway.channels, (channel) => gateway.pending(channel).pipe(Effect.flatMap((n) => Metrics.setOutboxDepth(channel, n))), {
     discard: true
   })
 })
 
-const scrape = Effect.fn("Metrics.scrape")(function*() {
-  yield* refreshOutboxDepth()
-  return HttpServerResponse.text(yield* prometheusText, { contentType: CONTENT_TYPE })
-})
+/** Not traced: a scrape every 15 s would drown the runs. */
+const scrape = refreshOutboxDepth.pipe(
+  Effect.zipRight(prometheusText),
+  Effect.map((text) => HttpServerResponse.text(text, { contentType: CONTENT_TYPE })),
+  Effect.withTracerEnabled(false)
+)
 
 const router = HttpRouter.empty.pipe(
-  HttpRouter.get("/metrics", scrape()),
+  HttpRouter.get("/metrics", scrape),
   HttpRouter.get("/", Effect.succeed(HttpServerResponse.text("agenc metrics: GET /metrics\n")))
 )
 
 /**
  * The `/metrics` listener when `gateway.json` has `metrics.listen`, else nothing. The address was
  * checked when the config was decoded (loopback unless `allowRemote`); failing to listen is a
- * `ConfigError` on `metrics.listen`. Scrapes are not traced: they would drown the runs.
+ * `ConfigError` on `metrics.listen`.
  */
 export const MetricsServer = Layer.unwrapEffect(Effect.gen(function*() {
   const { config } = yield* AppConfig
