@@ -14,6 +14,7 @@ import { loadConfig } from "../layers/AppConfigFile.js"
 import { CliError, ExitCode } from "./CliError.js"
 import { loadChecked } from "./Config.js"
 import { table } from "./Heartbeat.js"
+import { logsCommand } from "./DaemonLogs.js"
 import { configOption, jsonOption } from "./Options.js"
 
 /** The built CLI entry point (dist/cli.js), which the detached daemon and the unit run. */
@@ -201,5 +202,5 @@ const unit = Command.make("systemd-unit", {
 /** `agenc daemon`: lifecycle of the background gateway. */
 export const daemonCommand = Command.make("daemon").pipe(
   Command.withDescription("start, stop, restart, reload and inspect the daemon"),
-  Command.withSubcommands([start, stop, restart, reload, status, unit, supervise])
+  Command.withSubcommands([start, stop, restart, reload, status, unit, supervise, logsCommand])
 )

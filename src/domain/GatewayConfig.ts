@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { ChannelsConfig, defaultChannels } from "./ChannelsConfig.js"
+import { ChannelsConfig, defaultChannels, Links } from "./ChannelsConfig.js"
 import { DaemonConfig } from "./DaemonConfig.js"
 import { HeartbeatConfig } from "./HeartbeatConfig.js"
 import { LogConfig } from "./LogConfig.js"
@@ -16,6 +16,7 @@ export class GatewayConfig extends Schema.Class<GatewayConfig>("GatewayConfig")(
   runtime: Schema.optionalWith(RuntimeConfig, { default: empty(RuntimeConfig, { source: "local" }) }),
   daemon: Schema.optionalWith(DaemonConfig, { default: empty(DaemonConfig, {}) }),
   log: Schema.optionalWith(LogConfig, { default: empty(LogConfig, {}) }),
+  links: Schema.optionalWith(Links, { default: empty(Links, {}) }),
   metrics: Schema.optional(MetricsConfig),
   telemetry: Schema.optional(TelemetryConfig)
 }) {}

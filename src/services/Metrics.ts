@@ -43,6 +43,10 @@ export const recordRun = (run: {
     if (SUCCESS.has(run.outcome)) yield* Metric.set(Metric.tagged(lastSuccess, "action", run.action), run.endedAt / 1000)
   })
 
+/** Counts `count` slots of `action` that did not run (`skipped`, `missed`): no lateness, no duration. */
+export const recordSlots = (action: string, outcome: string, count = 1): Effect.Effect<void> =>
+  Metric.incrementBy(Metric.tagged(Metric.tagged(runs, "action", action), "outcome", outcome), count)
+
 /** Counts one channel's delivery outcome: what `Gateway.send` answered, or how a background retry ended. */
 export const recordDelivery = (channel: string, status: string): Effect.Effect<void> =>
   Metric.increment(Metric.tagged(Metric.tagged(deliveries, "channel", channel), "status", status))

@@ -54,13 +54,13 @@ describe("metrics", () => {
       assert.strictEqual(summary.lateness["unit-quiet"]!.count, 1)
     }).pipe(Effect.scoped))
 
-  it.effect("skipped and missed slots count by outcome, without lateness or duration", () =>
+  it.effect("slots that did not run count by outcome, without lateness, duration or last success", () =>
     Effect.gen(function*() {
-      yield* Metrics.recordRun({ action: "unit-skip", outcome: "skipped", scheduledAt: 0, startedAt: 5_000, endedAt: 5_000 })
-      yield* Metrics.recordRun({ action: "unit-skip", outcome: "missed", scheduledAt: 0, startedAt: 9_000, endedAt: 9_000 })
+      yield* Metrics.recordSlots("unit-skip", "skipped")
+      yield* Metrics.recordSlots("unit-skip", "missed", 40)
       const text = yield* prometheusText
       assert.strictEqual(series(text, `agenc_runs_total{action="unit-skip",outcome="skipped"}`), 1)
-      assert.strictEqual(series(text, `agenc_runs_total{action="unit-skip",outcome="missed"}`), 1)
+      assert.strictEqual(series(text, `agenc_runs_total{action="unit-skip",outcome="missed"}`), 40)
       assert.notInclude(text, `agenc_run_lateness_seconds_count{action="unit-skip"}`)
       assert.notInclude(text, `agenc_last_success_timestamp_seconds{action="unit-skip"}`)
     }))

@@ -1,10 +1,11 @@
-import { Effect, Either, Layer } from "effect"
+import { Clock, Effect, Either, Layer } from "effect"
 import * as CronSchedule from "../../src/heartbeat/CronSchedule.js"
 import type { HeartbeatResult } from "../../src/heartbeat/HeartbeatAction.js"
 import { runSlot } from "../../src/heartbeat/RunSlot.js"
 import { StateStoreSqlite } from "../../src/layers/StateStoreSqlite.js"
 import { AgentRuntime, NotFoundError } from "../../src/services/AgentRuntime.js"
 import type { Registration } from "../../src/services/Scheduler.js"
+import { StateStore } from "../../src/services/StateStore.js"
 import { fastDelivery, gatewayLayer } from "../gateway/GatewayTestKit.js"
 import type { HttpTestServer } from "../layers/HttpTestServer.js"
 import { Database } from "../../src/layers/Database.js"
@@ -61,9 +62,16 @@ export const actionsOfEachOutcome = (prefix: string) => [
   registration(`${prefix}-slow`, Effect.as(Effect.never, { shouldNotify: false }), { timeoutMs: 100 })
 ]
 
-/** Runs each registration once, for a slot `lateMs` before now. */
+/** Claims and runs each registration once, for a slot `lateMs` before now, as the scheduler does. */
 export const runAll = (registrations: ReadonlyArray<Registration>, lateMs: number) =>
-  Effect.forEach(registrations, (r) => Effect.flatMap(Effect.clockWith((clock) => clock.currentTimeMillis), (now) => runSlot(r, now - lateMs)))
+  Effect.forEach(registrations, (r) =>
+    Effect.gen(function*() {
+      const store = yield* StateStore
+      const now = yield* Clock.currentTimeMillis
+      const claim = yield* store.claim({ action: r.name, scheduledAt: now - lateMs, trigger: "schedule", startedAt: now, exclusive: true })
+      if (claim._tag !== "Claimed") return yield* Effect.dieMessage(`slot of ${r.name} not claimed: ${claim._tag}`)
+      return yield* runSlot(r, now - lateMs, { claimId: claim.id, trigger: "schedule" })
+    }))
 
 /** The value of one series in a scrape; undefined when it is absent. */
 export const series = (text: string, name: string): number | undefined => {
