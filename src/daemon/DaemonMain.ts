@@ -3,6 +3,7 @@ import * as fs from "node:fs"
 import { printWarnings } from "../cli/Config.js"
 import { loadValidated } from "../cli/ConfigChecks.js"
 import { MainLayer } from "../layers/MainLayer.js"
+import { MetricsServer } from "../layers/MetricsServer.js"
 import { wantsJson } from "../layers/Logging.js"
 import type { LoadedConfig } from "../services/AppConfig.js"
 import { type Registration, Scheduler } from "../services/Scheduler.js"
@@ -158,6 +159,6 @@ export const runDaemon = (configFile: Option.Option<string>) =>
     if (socketProblem !== undefined) return yield* socketProblem
     yield* Effect.addFinalizer(() => Effect.sync(() => (signals.state.step = "removing the PID file")))
     yield* serve({ signals, configFile, loaded, registrations, stale, startedAt }).pipe(
-      Effect.provide(Layer.merge(MainLayer(loaded), SdNotifyLive))
+      Effect.provide(Layer.merge(MetricsServer.pipe(Layer.provideMerge(MainLayer(loaded))), SdNotifyLive))
     )
   }).pipe(Effect.scoped)
