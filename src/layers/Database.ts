@@ -10,6 +10,7 @@ import ledger from "./migrations/0003_ledger.js"
 import daemon from "./migrations/0004_daemon.js"
 import slotLedger from "./migrations/0005_slot_ledger.js"
 import pauses from "./migrations/0006_pauses.js"
+import failureStreaks from "./migrations/0007_failure_streaks.js"
 
 /** The one SQLite file under `$AGENC_HOME` that holds all durable state. */
 export const databaseFile = (home: string): string => path.join(home, "agenc.db")
@@ -21,7 +22,8 @@ export const migrations = Migrator.fromRecord({
   "0003_ledger": ledger,
   "0004_daemon": daemon,
   "0005_slot_ledger": slotLedger,
-  "0006_pauses": pauses
+  "0006_pauses": pauses,
+  "0007_failure_streaks": failureStreaks
 })
 
 /** `SqlClient` on `$AGENC_HOME/agenc.db` (WAL, 5 s busy timeout), migrated to the latest schema. */

@@ -1,5 +1,6 @@
 import { Clock, Duration, Effect, FiberMap, FiberSet, Layer, Option } from "effect"
 import * as CronSchedule from "../heartbeat/CronSchedule.js"
+import { applyFailurePolicy } from "../heartbeat/FailurePolicy.js"
 import { missedAlertText } from "../heartbeat/MissedAlert.js"
 import { messageId, runSlot } from "../heartbeat/RunSlot.js"
 import { type SlotSpan, slotSpan } from "../heartbeat/SlotSpan.js"
@@ -112,7 +113,8 @@ export const SchedulerLive = (options: SchedulerOptions) =>
             scheduledAt: slot,
             trigger: "schedule",
             startedAt: now,
-            exclusive: registration.overlap === "skip"
+            exclusive: registration.overlap === "skip",
+            backoff: registration.onFailure?.backoff
           }).pipe(Effect.either)
           if (claim._tag === "Left") {
             yield* Effect.logError(`cannot claim slot ${iso(slot)}; not running it: ${claim.left.message}`)
@@ -125,11 +127,17 @@ export const SchedulerLive = (options: SchedulerOptions) =>
             case "Paused":
               yield* Effect.logInfo(`slot ${iso(slot)} skipped: paused${claim.right.pause.reason === undefined ? "" : ` (${claim.right.pause.reason})`}`)
               return undefined
+            case "Backoff":
+              yield* Effect.logInfo(`slot ${iso(slot)} skipped: backoff after consecutive failures`)
+              return undefined
             case "Busy":
               yield* Effect.logWarning(`slot ${iso(slot)} skipped: overlap (process ${claim.right.holder.pid} is running the action)`)
               return undefined
-            case "Claimed":
-              return yield* runSlot(registration, slot, { claimId: claim.right.id, trigger: "schedule" })
+            case "Claimed": {
+              const report = yield* runSlot(registration, slot, { claimId: claim.right.id, trigger: "schedule" })
+              yield* applyFailurePolicy(registration, report)
+              return report
+            }
           }
         }).pipe(Effect.annotateLogs({ action: registration.name }), Effect.provide(context))
 
