@@ -69,6 +69,9 @@ export class ActionConfig extends Schema.Class<ActionConfig>("ActionConfig")({
     description: "with catchUp \"all\": at most this many missed slots run (the latest ones), in slot order"
   }),
   onFailure: Schema.optional(FailurePolicyConfig),
+  jitter: Schema.optional(DurationMs).annotations({
+    description: "start each slot's run later by a stable offset in [0, jitter) derived from the action's name, never past the next slot (default: the heartbeat-wide jitter, else none)"
+  }),
   missedAlert: Schema.optionalWith(Schema.Boolean, { default: () => false }).annotations({
     description: "after a start that found missed slots, send one message saying how many and what ran"
   }),
@@ -92,6 +95,7 @@ export class HeartbeatConfig extends Schema.Class<HeartbeatConfig>("HeartbeatCon
     description: "longest single sleep of the scheduler before it re-reads the wall clock (suspend, clock steps)"
   }),
   onFailure: Schema.optional(FailurePolicyConfig).annotations({ description: "failure policy defaults for every action" }),
+  jitter: Schema.optional(DurationMs).annotations({ description: "jitter for every action that sets none (default none)" }),
   ledgerSize: Schema.optionalWith(Schema.Int.pipe(Schema.positive()), { default: () => 10_000 }).annotations({
     description: "how many runs the run ledger keeps"
   }),

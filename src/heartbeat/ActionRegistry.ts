@@ -104,6 +104,7 @@ export const resolveAction = (
       catchUpWindowMs: entry.catchUpWindow,
       catchUpMax: entry.catchUpMax,
       onFailure: failurePolicy(entry, options.heartbeat),
+      jitterMs: entry.jitter ?? options.heartbeat.jitter,
       missedAlert: entry.missedAlert,
       channels: entry.channels,
       config: entry.config,

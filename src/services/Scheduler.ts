@@ -21,6 +21,8 @@ export interface Registration {
   readonly catchUpMax?: number | undefined
   /** Alerts, auto-pause and backoff on consecutive failures; undefined: failures are only recorded. */
   readonly onFailure?: FailurePolicy | undefined
+  /** Each slot's run starts later by a stable offset in [0, jitter) from the action's name; 0: at the slot. */
+  readonly jitterMs?: number | undefined
   /** After a start that found missed slots, send one message saying so. */
   readonly missedAlert?: boolean | undefined
   /** Deliver only to these channels; undefined: all. */
