@@ -1,6 +1,7 @@
 import { Cause, Clock, Duration, Effect, Exit, Option, Schema } from "effect"
 import { AgentRuntime } from "../services/AgentRuntime.js"
 import { Gateway, type DeliveryOutcome } from "../services/Gateway.js"
+import * as Metrics from "../services/Metrics.js"
 import type { Registration, RunReport } from "../services/Scheduler.js"
 import { Session, makeSession } from "../services/Session.js"
 import { StateStore, type RunOutcome } from "../services/StateStore.js"
@@ -43,6 +44,7 @@ export const runSlot = Effect.fn("Heartbeat.runSlot")(function*(
   const runtime = yield* AgentRuntime
   const session = makeSession(store, registration.name)
   const startedAt = yield* Clock.currentTimeMillis
+  yield* Effect.annotateCurrentSpan({ action: registration.name, slot: new Date(scheduledAt).toISOString() })
   const execution = registration.action.execute({
     action: registration.name,
     scheduledAt,
@@ -64,7 +66,9 @@ export const runSlot = Effect.fn("Heartbeat.runSlot")(function*(
     Effect.onInterrupt(() =>
       Clock.currentTimeMillis.pipe(
         Effect.flatMap((endedAt) =>
-          store.finish(options.claimId, { endedAt, outcome: "failed", error: "interrupted" })
+          store.finish(options.claimId, { endedAt, outcome: "failed", error: "interrupted" }).pipe(
+            Effect.ensuring(Metrics.recordRun({ action: registration.name, scheduledAt, startedAt, endedAt, outcome: "failed" }))
+          )
         ),
         Effect.ignore
       )
@@ -110,6 +114,7 @@ export const runSlot = Effect.fn("Heartbeat.runSlot")(function*(
   yield* store.finish(options.claimId, { endedAt, outcome, error, message: result?.message, deliveries }).pipe(
     Effect.catchAll((failure) => Effect.logError(`could not record the run: ${failure.message}`))
   )
+  yield* Effect.annotateCurrentSpan("outcome", outcome).pipe(Effect.zipRight(Metrics.recordRun(report)))
   yield* Effect.logDebug(`run ${outcome}`).pipe(Effect.annotateLogs({ durationMs: endedAt - startedAt }))
   return report
 }, (effect, registration) => Effect.annotateLogs(effect, { action: registration.name }))
