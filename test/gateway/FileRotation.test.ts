@@ -78,6 +78,25 @@ describe("file channel rotation", () => {
       assert.isAtLeast(kept.length, 4)
     }))
 
+  it.effect("concurrent sends at a full file rotate it once, not once each: no record pushed off the end", () =>
+    Effect.gen(function*() {
+      const home = tempHome()
+      const probe = path.join(home, "probe.jsonl")
+      yield* FileChannel({ name: "probe", file: probe }).send({ message: slot(0), attempt: 1, partsDone: 0, savePartsDone: noSave })
+      const record = fs.statSync(probe).size
+      // Two records per file; 12 records need the live file and 5 rotated ones: keep 5 holds them all.
+      const file = path.join(home, "outbox.jsonl")
+      const plugin = FileChannel({ name: "file", file, maxSize: 2 * record + 10, keep: 5 })
+      for (const n of [0, 1]) yield* plugin.send({ message: slot(n), attempt: 1, partsDone: 0, savePartsDone: noSave })
+      // Ten at once, all finding the file full.
+      yield* Effect.all(
+        Array.from({ length: 10 }, (_, n) => plugin.send({ message: slot(n + 2), attempt: 1, partsDone: 0, savePartsDone: noSave })),
+        { concurrency: "unbounded" }
+      )
+      const all = [file, ...[1, 2, 3, 4, 5].map((n) => `${file}.${n}`)].flatMap(ids)
+      assert.deepStrictEqual([...all].sort(), Array.from({ length: 12 }, (_, n) => slot(n).id).sort())
+    }))
+
   it.effect("an id delivered just before a rotation and retried after it is not written again", () =>
     Effect.gen(function*() {
       const home = tempHome()
