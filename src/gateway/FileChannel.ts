@@ -40,10 +40,12 @@ export const FileChannel = (options: {
         if (attempt > 1 && (yield* containsId(options.file, keep, message.id))) return
         const deliveredAt = yield* Clock.currentTimeMillis
         const line = `${encodeRecord(toOutboxRecord(message, deliveredAt))}\n`
-        yield* Effect.tryPromise({
+        // Once started, an append finishes under the lock: a timed-out attempt must not leave a write (and
+        // maybe a rotation) running beside the next one. Its record is then found by the retry's check.
+        yield* Effect.uninterruptible(Effect.tryPromise({
           try: () => append(options.file, line, options.maxSize ?? Number.POSITIVE_INFINITY, keep),
           catch: fail(`cannot append to ${options.file}`)
-        })
+        }))
       }).pipe(lock.withPermits(1)),
     health: Effect.promise(() =>
       fs.access(path.dirname(options.file), fs.constants.W_OK).then(
