@@ -17,9 +17,10 @@ export const messageId = (action: string, scheduledAt: number): string => `${act
 const defaultLinks = new Links({})
 
 /** An action's structured content, if it decodes; otherwise the plain message goes alone and a warning says why. */
-const validContent = (content: unknown) =>
-  content === undefined ? Effect.succeed(undefined) : Schema.decodeUnknown(MessageContent)(content).pipe(
-    Effect.catchAll((error) => Effect.logWarning(`action content ignored: ${error.message.split("\n")[0]}`).pipe(Effect.as(undefined)))
+const validContent = (content: unknown): Effect.Effect<{ readonly content?: MessageContent }> =>
+  content === undefined ? Effect.succeed({}) : Schema.decodeUnknown(MessageContent)(content).pipe(
+    Effect.map((decoded) => ({ content: decoded })),
+    Effect.catchAll((error) => Effect.logWarning(`action content ignored: ${error.message.split("\n")[0]}`).pipe(Effect.as({})))
   )
 
 /** The first line of a failure, for the ledger and the log. */
@@ -98,7 +99,7 @@ export const runSlot = Effect.fn("Heartbeat.runSlot")(function*(
           id: messageId(registration.name, scheduledAt),
           action: registration.name,
           message,
-          content: yield* validContent(result.content),
+          ...(yield* validContent(result.content)),
           metadata: result.metadata ?? {},
           scheduledAt,
           startedAt

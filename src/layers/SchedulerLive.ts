@@ -125,6 +125,9 @@ export const SchedulerLive = (options: SchedulerOptions) =>
             case "AlreadyRecorded":
               yield* Effect.logInfo(`slot ${iso(slot)} already has its record (${claim.right.outcome}); not running it again`)
               return undefined
+            case "Paused":
+              yield* Effect.logInfo(`slot ${iso(slot)} skipped: paused${claim.right.pause.reason === undefined ? "" : ` (${claim.right.pause.reason})`}`)
+              return undefined
             case "Busy":
               yield* Effect.logWarning(`slot ${iso(slot)} skipped: overlap (process ${claim.right.holder.pid} is running the action)`)
               yield* Metrics.recordSlots(registration.name, "skipped")
