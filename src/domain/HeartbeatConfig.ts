@@ -1,6 +1,6 @@
 import { Either, Schema } from "effect"
 import * as CronSchedule from "../heartbeat/CronSchedule.js"
-import { DurationMs } from "./DurationMs.js"
+import { DurationMs, MAX_TIMER_MS, TimerDurationMs } from "./DurationMs.js"
 
 /** A schedule string: cron (5 or 6 fields), a nickname such as `@daily`, or `@every 30s`. */
 export const ScheduleExpression = Schema.String.pipe(
@@ -61,7 +61,7 @@ export class ActionConfig extends Schema.Class<ActionConfig>("ActionConfig")({
   channels: Schema.optional(Schema.Array(Schema.NonEmptyString)).annotations({
     description: "deliver only to these channels (by name); default: all"
   }),
-  timeout: Schema.optionalWith(DurationMs, { default: () => 300_000 }),
+  timeout: Schema.optionalWith(TimerDurationMs(10), { default: () => 300_000 }),
   overlap: Schema.optionalWith(OverlapPolicy, { default: () => "skip" as const }),
   catchUp: Schema.optionalWith(CatchUpPolicy, { default: () => "none" as const }),
   catchUpWindow: Schema.optionalWith(DurationMs, { default: () => 86_400_000 }),
@@ -89,7 +89,7 @@ export const defaultActions = (): ReadonlyArray<typeof ActionConfig.Encoded> => 
 export class HeartbeatConfig extends Schema.Class<HeartbeatConfig>("HeartbeatConfig")({
   enabled: Schema.optionalWith(Schema.Boolean, { default: () => true }),
   timezone: Schema.optionalWith(TimeZoneName, { default: () => "UTC" }),
-  wakeInterval: Schema.optionalWith(DurationMs.pipe(Schema.filter((ms) => ms >= 10 || "must be at least 10ms")), {
+  wakeInterval: Schema.optionalWith(DurationMs.pipe(Schema.filter((ms) => (ms >= 10 && ms <= MAX_TIMER_MS) || `must be between 10ms and 24.8d (10..${MAX_TIMER_MS} ms)`)), {
     default: () => 1_000
   }).annotations({
     description: "longest single sleep of the scheduler before it re-reads the wall clock (suspend, clock steps)"

@@ -100,6 +100,7 @@ export const makeChannelWorker = (options: {
           return outcome(name, "delivered", { attempts: tried })
         }
         const error = redact(result.left.message)
+        if (result.left.detail !== undefined) yield* Effect.logDebug(`${message.id}: the receiver answered: ${redact(result.left.detail)}`)
         if (!result.left.retryable) {
           yield* outbox.dropped(key, now, error)
           yield* Metrics.recordDeadLetter(name)

@@ -30,14 +30,16 @@ export const postJson = (
     )
     const text = yield* response.text.pipe(Effect.orElseSucceed(() => ""))
     if (response.status >= 200 && response.status < 300) return text
-    const excerpt = text.length > BODY_EXCERPT ? `${text.slice(0, BODY_EXCERPT)}…` : text
-    const message = `HTTP ${response.status}${excerpt === "" ? "" : `: ${excerpt}`}`
+    // The body may echo what was sent, credentials included: it stays out of the message (and so out of
+    // the outbox and the log) and goes to the debug log only, truncated and redacted by the channel worker.
+    const detail = text === "" ? undefined : text.length > BODY_EXCERPT ? `${text.slice(0, BODY_EXCERPT)}…` : text
+    const message = `HTTP ${response.status}`
     if (response.status === 429) {
       const now = yield* Clock.currentTimeMillis
       const retryAfter = parseRetryAfter(response.headers["retry-after"], now) ?? retryAfterFromBody(text)
-      return yield* new DeliveryError({ message, retryable: true, retryAfter })
+      return yield* new DeliveryError({ message, retryable: true, retryAfter, detail })
     }
-    return yield* new DeliveryError({ message, retryable: response.status >= 500 })
+    return yield* new DeliveryError({ message, retryable: response.status >= 500, detail })
   })
 
 const retryAfterFromBody = (text: string): number | undefined => {
