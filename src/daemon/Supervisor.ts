@@ -1,6 +1,7 @@
 import { Clock, Data, Effect, Option } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
 import * as fs from "node:fs"
+import * as path from "node:path"
 import { loadChecked } from "../cli/Config.js"
 import { Database } from "../layers/Database.js"
 import { Logging } from "../layers/Logging.js"
@@ -8,6 +9,7 @@ import type { RestartLimit } from "../domain/DaemonConfig.js"
 import type { LoadedConfig } from "../services/AppConfig.js"
 import * as CrashLog from "./CrashLog.js"
 import { daemonPaths, type DaemonPaths, shutdownLimitMs } from "./DaemonPaths.js"
+import { stdioIsLogFile } from "./LogRotation.js"
 import * as PidFile from "./PidFile.js"
 import { stillRunning } from "./ProcessIdentity.js"
 
@@ -85,15 +87,32 @@ interface Daemon {
  * One daemon process (`daemon start --foreground`, output on the supervisor's stdout/stderr) for the
  * scope. Closing the scope while it runs stops it gracefully: SIGTERM, then SIGKILL past the shutdown limit.
  */
-const daemonProcess = (options: { readonly cli: string; readonly args: ReadonlyArray<string>; readonly stopLimitMs: number }) =>
+const daemonProcess = (options: {
+  readonly cli: string
+  readonly args: ReadonlyArray<string>
+  readonly stopLimitMs: number
+  /** The log file to open afresh for its output, or undefined to pass on the supervisor's own stdio. */
+  readonly logFile: string | undefined
+}) =>
   Effect.acquireRelease(
-    Effect.sync((): Daemon => {
-      const child = spawn(process.execPath, [options.cli, "daemon", "start", "--foreground", ...options.args], {
-        stdio: ["ignore", "inherit", "inherit"],
-        env: process.env
-      })
-      const ended = new Promise<Ended>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })))
-      return { child, ended }
+    Effect.try({
+      try: (): Daemon => {
+        // Opened per daemon: after the daemon rotated the log, the supervisor's own fds name the rotated file,
+        // and a restarted daemon must write (and rotate) the current one.
+        if (options.logFile !== undefined) fs.mkdirSync(path.dirname(options.logFile), { recursive: true, mode: 0o700 })
+        const fd = options.logFile === undefined
+          ? undefined
+          : fs.openSync(options.logFile, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW, 0o600)
+        const output = fd ?? "inherit"
+        const child = spawn(process.execPath, [options.cli, "daemon", "start", "--foreground", ...options.args], {
+          stdio: ["ignore", output, output],
+          env: process.env
+        })
+        if (fd !== undefined) fs.closeSync(fd)
+        const ended = new Promise<Ended>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })))
+        return { child, ended }
+      },
+      catch: (cause) => new SupervisorError({ message: `cannot start the daemon: ${(cause as Error).message}`, code: 1 })
     }),
     ({ child, ended }) =>
       child.exitCode !== null || child.signalCode !== null
@@ -135,6 +154,8 @@ const supervise = (loaded: LoadedConfig, options: { readonly configFile: Option.
     const args = Option.match(options.configFile, { onNone: () => [], onSome: (file) => ["--config", file] })
     const stopLimitMs = shutdownLimitMs(daemonConfig.shutdownGrace) + 2_000
     const current: { daemon: Daemon | undefined } = { daemon: undefined }
+    // Detached (`daemon start`), the supervisor's stdout/stderr are the daemon's log file.
+    const logFile = stdioIsLogFile(paths.logFile) ? paths.logFile : undefined
     const onHup = () => current.daemon?.child.kill("SIGHUP")
     yield* Effect.acquireRelease(Effect.sync(() => process.on("SIGHUP", onHup)), () => Effect.sync(() => process.off("SIGHUP", onHup)))
     yield* Effect.logInfo(`supervisor started (PID ${process.pid})`)
@@ -146,7 +167,7 @@ const supervise = (loaded: LoadedConfig, options: { readonly configFile: Option.
         return yield* Effect.fail(new SupervisorError({ message: `another daemon runs (PID ${other.record.pid}): not starting one`, code: 1 }))
       }
       const outcome = yield* Effect.scoped(Effect.gen(function*() {
-        const daemon = yield* daemonProcess({ cli: options.cli, args, stopLimitMs })
+        const daemon = yield* daemonProcess({ cli: options.cli, args, stopLimitMs, logFile })
         current.daemon = daemon
         const startedAt = yield* Clock.currentTimeMillis
         yield* Effect.logInfo(`supervisor: daemon started (PID ${daemon.child.pid}${restart > 0 ? `, restart ${restart}` : ""})`)
