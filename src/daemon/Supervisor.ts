@@ -1,10 +1,10 @@
-import { Clock, Data, Effect, Option } from "effect"
+import { Clock, Data, Effect, Layer, Logger, LogLevel, Option } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { loadChecked } from "../cli/Config.js"
 import { Database } from "../layers/Database.js"
-import { Logging } from "../layers/Logging.js"
+import { Logging, wantsJson } from "../layers/Logging.js"
 import type { RestartLimit } from "../domain/DaemonConfig.js"
 import type { LoadedConfig } from "../services/AppConfig.js"
 import * as CrashLog from "./CrashLog.js"
@@ -100,9 +100,7 @@ const daemonProcess = (options: {
         // Opened per daemon: after the daemon rotated the log, the supervisor's own fds name the rotated file,
         // and a restarted daemon must write (and rotate) the current one.
         if (options.logFile !== undefined) fs.mkdirSync(path.dirname(options.logFile), { recursive: true, mode: 0o700 })
-        const fd = options.logFile === undefined
-          ? undefined
-          : fs.openSync(options.logFile, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW, 0o600)
+        const fd = options.logFile === undefined ? undefined : openLog(options.logFile)
         const output = fd ?? "inherit"
         const child = spawn(process.execPath, [options.cli, "daemon", "start", "--foreground", ...options.args], {
           stdio: ["ignore", output, output],
@@ -139,14 +137,44 @@ const record = (home: string, crash: CrashLog.CrashRecord) =>
  * stop the daemon gracefully, then the supervisor; SIGHUP is passed on to the daemon (reload).
  */
 export const runSupervisor = (options: { readonly configFile: Option.Option<string>; readonly cli: string }) =>
-  Effect.flatMap(loadChecked(options.configFile), ({ loaded }) =>
-    supervise(loaded, options).pipe(
+  Effect.flatMap(loadChecked(options.configFile), ({ loaded }) => {
+    // Detached (`daemon start`), the supervisor's stdout/stderr are the daemon's log file.
+    const logFile = stdioIsLogFile(daemonPaths(loaded).logFile) ? daemonPaths(loaded).logFile : undefined
+    return supervise(loaded, logFile, options).pipe(
       Effect.scoped,
       Effect.onInterrupt(() => Effect.logInfo("supervisor stopped")),
-      Effect.provide(Logging(loaded.config.log))
-    ))
+      Effect.provide(logFile === undefined ? Logging(loaded.config.log) : appendingLogger(logFile, loaded.config.log))
+    )
+  })
 
-const supervise = (loaded: LoadedConfig, options: { readonly configFile: Option.Option<string>; readonly cli: string }) =>
+const openLog = (file: string): number =>
+  fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW, 0o600)
+
+/**
+ * The supervisor's own log lines, appended to the log file opened for each line: once the daemon rotated
+ * the file, the supervisor's stdout names the rotated one, and its lines belong in the current one.
+ */
+const appendingLogger = (file: string, log: LoadedConfig["config"]["log"]) =>
+  Layer.merge(
+    Logger.replace(
+      Logger.defaultLogger,
+      (wantsJson(log.format) ? Logger.jsonLogger : Logger.logfmtLogger).pipe(Logger.map((line) => {
+        try {
+          const fd = openLog(file)
+          try {
+            fs.writeSync(fd, `${line}\n`)
+          } finally {
+            fs.closeSync(fd)
+          }
+        } catch {
+          // A log line that cannot be written must not stop the supervisor.
+        }
+      }))
+    ),
+    Logger.minimumLogLevel(LogLevel.fromLiteral(`${log.level[0]!.toUpperCase()}${log.level.slice(1)}` as LogLevel.Literal))
+  )
+
+const supervise = (loaded: LoadedConfig, logFile: string | undefined, options: { readonly configFile: Option.Option<string>; readonly cli: string }) =>
   Effect.gen(function*() {
     const paths = daemonPaths(loaded)
     const daemonConfig = loaded.config.daemon
@@ -154,8 +182,6 @@ const supervise = (loaded: LoadedConfig, options: { readonly configFile: Option.
     const args = Option.match(options.configFile, { onNone: () => [], onSome: (file) => ["--config", file] })
     const stopLimitMs = shutdownLimitMs(daemonConfig.shutdownGrace) + 2_000
     const current: { daemon: Daemon | undefined } = { daemon: undefined }
-    // Detached (`daemon start`), the supervisor's stdout/stderr are the daemon's log file.
-    const logFile = stdioIsLogFile(paths.logFile) ? paths.logFile : undefined
     const onHup = () => current.daemon?.child.kill("SIGHUP")
     yield* Effect.acquireRelease(Effect.sync(() => process.on("SIGHUP", onHup)), () => Effect.sync(() => process.off("SIGHUP", onHup)))
     yield* Effect.logInfo(`supervisor started (PID ${process.pid})`)
