@@ -3,6 +3,7 @@ import * as CronSchedule from "../heartbeat/CronSchedule.js"
 import { Database } from "../layers/Database.js"
 import { StateStoreSqlite } from "../layers/StateStoreSqlite.js"
 import type { LoadedConfig } from "../services/AppConfig.js"
+import type { MetricsSummary } from "../services/Metrics.js"
 import type { Registration } from "../services/Scheduler.js"
 import { StateStore } from "../services/StateStore.js"
 import { pauseJson } from "../heartbeat/Pauses.js"
@@ -35,6 +36,8 @@ export interface DaemonStatus {
     readonly paused: ReturnType<typeof pauseJson>
     readonly running: boolean
   }>
+  /** The running daemon's metrics since it started (`metrics.listen` serves them to Prometheus); null when it does not answer. */
+  readonly metrics: (MetricsSummary & { readonly listen: string | null }) | null
 }
 
 const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString())
@@ -102,7 +105,11 @@ export const daemonStatus = (loaded: LoadedConfig, registrations: ReadonlyArray<
         skipped24h: stored.counts.get(action.name)?.skipped ?? 0,
         paused: pauseJson(stored.pauses.find((pause) => pause.action === action.name)),
         running: action.running
-      }))
+      })),
+      metrics: Option.match(Option.flatMapNullable(live, (s) => s.metrics), {
+        onNone: () => null,
+        onSome: (metrics) => ({ listen: loaded.config.metrics?.listen ?? null, ...metrics })
+      })
     }
     return status
   })

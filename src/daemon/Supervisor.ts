@@ -1,15 +1,14 @@
-import { Clock, Data, Effect, Layer, Logger, LogLevel, Option } from "effect"
+import { Clock, Data, Effect, Option } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
 import * as fs from "node:fs"
-import * as path from "node:path"
 import { loadChecked } from "../cli/Config.js"
 import { Database } from "../layers/Database.js"
-import { Logging, wantsJson } from "../layers/Logging.js"
+import { Logging } from "../layers/Logging.js"
 import type { RestartLimit } from "../domain/DaemonConfig.js"
 import type { LoadedConfig } from "../services/AppConfig.js"
 import * as CrashLog from "./CrashLog.js"
 import { daemonPaths, type DaemonPaths, shutdownLimitMs } from "./DaemonPaths.js"
-import { stdioIsLogFile } from "./LogRotation.js"
+import { followRotatedStdio, followStdioIfRotated, stdioIsLogFile } from "./LogRotation.js"
 import * as PidFile from "./PidFile.js"
 import { stillRunning } from "./ProcessIdentity.js"
 
@@ -87,30 +86,15 @@ interface Daemon {
  * One daemon process (`daemon start --foreground`, output on the supervisor's stdout/stderr) for the
  * scope. Closing the scope while it runs stops it gracefully: SIGTERM, then SIGKILL past the shutdown limit.
  */
-const daemonProcess = (options: {
-  readonly cli: string
-  readonly args: ReadonlyArray<string>
-  readonly stopLimitMs: number
-  /** The log file to open afresh for its output, or undefined to pass on the supervisor's own stdio. */
-  readonly logFile: string | undefined
-}) =>
+const daemonProcess = (options: { readonly cli: string; readonly args: ReadonlyArray<string>; readonly stopLimitMs: number }) =>
   Effect.acquireRelease(
-    Effect.try({
-      try: (): Daemon => {
-        // Opened per daemon: after the daemon rotated the log, the supervisor's own fds name the rotated file,
-        // and a restarted daemon must write (and rotate) the current one.
-        if (options.logFile !== undefined) fs.mkdirSync(path.dirname(options.logFile), { recursive: true, mode: 0o700 })
-        const fd = options.logFile === undefined ? undefined : openLog(options.logFile)
-        const output = fd ?? "inherit"
-        const child = spawn(process.execPath, [options.cli, "daemon", "start", "--foreground", ...options.args], {
-          stdio: ["ignore", output, output],
-          env: process.env
-        })
-        if (fd !== undefined) fs.closeSync(fd)
-        const ended = new Promise<Ended>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })))
-        return { child, ended }
-      },
-      catch: (cause) => new SupervisorError({ message: `cannot start the daemon: ${(cause as Error).message}`, code: 1 })
+    Effect.sync((): Daemon => {
+      const child = spawn(process.execPath, [options.cli, "daemon", "start", "--foreground", ...options.args], {
+        stdio: ["ignore", "inherit", "inherit"],
+        env: process.env
+      })
+      const ended = new Promise<Ended>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })))
+      return { child, ended }
     }),
     ({ child, ended }) =>
       child.exitCode !== null || child.signalCode !== null
@@ -137,48 +121,21 @@ const record = (home: string, crash: CrashLog.CrashRecord) =>
  * stop the daemon gracefully, then the supervisor; SIGHUP is passed on to the daemon (reload).
  */
 export const runSupervisor = (options: { readonly configFile: Option.Option<string>; readonly cli: string }) =>
-  Effect.flatMap(loadChecked(options.configFile), ({ loaded }) => {
-    // Detached (`daemon start`), the supervisor's stdout/stderr are the daemon's log file.
-    const logFile = stdioIsLogFile(daemonPaths(loaded).logFile) ? daemonPaths(loaded).logFile : undefined
-    return supervise(loaded, logFile, options).pipe(
+  Effect.flatMap(loadChecked(options.configFile), ({ loaded }) =>
+    supervise(loaded, options).pipe(
       Effect.scoped,
       Effect.onInterrupt(() => Effect.logInfo("supervisor stopped")),
-      Effect.provide(logFile === undefined ? Logging(loaded.config.log) : appendingLogger(logFile, loaded.config.log))
-    )
-  })
+      Effect.provide(Logging(loaded.config.log))
+    ))
 
-const openLog = (file: string): number =>
-  fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW, 0o600)
-
-/**
- * The supervisor's own log lines, appended to the log file opened for each line: once the daemon rotated
- * the file, the supervisor's stdout names the rotated one, and its lines belong in the current one.
- */
-const appendingLogger = (file: string, log: LoadedConfig["config"]["log"]) =>
-  Layer.merge(
-    Logger.replace(
-      Logger.defaultLogger,
-      (wantsJson(log.format) ? Logger.jsonLogger : Logger.logfmtLogger).pipe(Logger.map((line) => {
-        try {
-          const fd = openLog(file)
-          try {
-            fs.writeSync(fd, `${line}\n`)
-          } finally {
-            fs.closeSync(fd)
-          }
-        } catch {
-          // A log line that cannot be written must not stop the supervisor.
-        }
-      }))
-    ),
-    Logger.minimumLogLevel(LogLevel.fromLiteral(`${log.level[0]!.toUpperCase()}${log.level.slice(1)}` as LogLevel.Literal))
-  )
-
-const supervise = (loaded: LoadedConfig, logFile: string | undefined, options: { readonly configFile: Option.Option<string>; readonly cli: string }) =>
+const supervise = (loaded: LoadedConfig, options: { readonly configFile: Option.Option<string>; readonly cli: string }) =>
   Effect.gen(function*() {
     const paths = daemonPaths(loaded)
     const daemonConfig = loaded.config.daemon
     yield* PidFile.acquire(supervisorPidFile(paths))
+    // The daemon rotates the log it shares with us; our lines and the next daemon's follow to the new file.
+    const sharesLog = stdioIsLogFile(paths.logFile)
+    yield* followRotatedStdio(paths.logFile)
     const args = Option.match(options.configFile, { onNone: () => [], onSome: (file) => ["--config", file] })
     const stopLimitMs = shutdownLimitMs(daemonConfig.shutdownGrace) + 2_000
     const current: { daemon: Daemon | undefined } = { daemon: undefined }
@@ -192,8 +149,10 @@ const supervise = (loaded: LoadedConfig, logFile: string | undefined, options: {
       if (other._tag === "Running") {
         return yield* Effect.fail(new SupervisorError({ message: `another daemon runs (PID ${other.record.pid}): not starting one`, code: 1 }))
       }
+      // The new daemon inherits our stdout/stderr: the live log file, not one rotated since.
+      if (sharesLog) yield* Effect.ignore(Effect.try(() => followStdioIfRotated(paths.logFile)))
       const outcome = yield* Effect.scoped(Effect.gen(function*() {
-        const daemon = yield* daemonProcess({ cli: options.cli, args, stopLimitMs, logFile })
+        const daemon = yield* daemonProcess({ cli: options.cli, args, stopLimitMs })
         current.daemon = daemon
         const startedAt = yield* Clock.currentTimeMillis
         yield* Effect.logInfo(`supervisor: daemon started (PID ${daemon.child.pid}${restart > 0 ? `, restart ${restart}` : ""})`)
