@@ -1,9 +1,10 @@
 import { Effect } from "effect"
+import { Gateway } from "../services/Gateway.js"
 import { Scheduler } from "../services/Scheduler.js"
 import type { ControlRequest, ControlResponse, LiveStatus } from "./ControlProtocol.js"
 
 /** What the daemon answers on its control socket. */
-export const ControlCommands = (options: { readonly startedAt: number }) => (request: ControlRequest): Effect.Effect<ControlResponse, never, Scheduler> =>
+export const ControlCommands = (options: { readonly startedAt: number }) => (request: ControlRequest): Effect.Effect<ControlResponse, never, Scheduler | Gateway> =>
   Effect.gen(function*() {
     const scheduler = yield* Scheduler
     switch (request.op) {
@@ -11,6 +12,8 @@ export const ControlCommands = (options: { readonly startedAt: number }) => (req
         return { ok: true, result: { pid: process.pid } } as const
       case "status": {
         const actions = yield* scheduler.list
+        const dispatcher = yield* scheduler.health
+        const channels = yield* (yield* Gateway).status
         const status: LiveStatus = {
           pid: process.pid,
           startedAt: options.startedAt,
@@ -20,7 +23,12 @@ export const ControlCommands = (options: { readonly startedAt: number }) => (req
             timezone: action.timezone,
             nextRunAt: action.nextRunAt ?? null,
             running: action.running
-          }))
+          })),
+          loops: {
+            scheduler: { alive: dispatcher.alive, lastTickAt: dispatcher.lastTickAt ?? null, restarts: dispatcher.restarts },
+            channels: Object.fromEntries(channels.map((channel) => [channel.channel, { alive: channel.alive, restarts: channel.restarts }]))
+          },
+          deadLetters: Object.fromEntries(channels.map((channel) => [channel.channel, channel.deadLetters]))
         }
         return { ok: true, result: status } as const
       }
@@ -29,7 +37,5 @@ export const ControlCommands = (options: { readonly startedAt: number }) => (req
           Effect.map((report): ControlResponse => ({ ok: true, result: report })),
           Effect.catchTag("UnknownActionError", (error) => Effect.succeed<ControlResponse>({ ok: false, error: error.message, code: "unknown-action" }))
         )
-      default:
-        return { ok: false, error: `unknown request ${JSON.stringify((request as { op?: unknown }).op)}` } as const
     }
   }).pipe(Effect.annotateLogs({ control: request.op }))

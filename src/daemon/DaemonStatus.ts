@@ -1,11 +1,11 @@
-import { Clock, Effect, Layer, Option } from "effect"
+import { Clock, Effect, Layer, Option, Schema } from "effect"
 import * as CronSchedule from "../heartbeat/CronSchedule.js"
 import { Database } from "../layers/Database.js"
 import { StateStoreSqlite } from "../layers/StateStoreSqlite.js"
 import type { LoadedConfig } from "../services/AppConfig.js"
 import type { Registration } from "../services/Scheduler.js"
 import { StateStore } from "../services/StateStore.js"
-import type { LiveStatus } from "./ControlProtocol.js"
+import { LiveStatus } from "./ControlProtocol.js"
 import * as ControlClient from "./ControlClient.js"
 import * as CrashLog from "./CrashLog.js"
 import { daemonPaths } from "./DaemonPaths.js"
@@ -29,6 +29,13 @@ export interface DaemonStatus {
     readonly lastOutcome: string | null
     readonly running: boolean
   }>
+  /** The daemon's supervised loops (null unless it runs and answers). */
+  readonly loops: {
+    readonly scheduler: { readonly alive: boolean; readonly lastTickAt: string | null; readonly restarts: number }
+    readonly channels: Readonly<Record<string, { readonly alive: boolean; readonly restarts: number }>>
+  } | null
+  /** Dead-lettered (unreadable) outbox rows per channel (null unless the daemon runs and answers). */
+  readonly deadLetters: Readonly<Record<string, number>> | null
 }
 
 const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString())
@@ -44,7 +51,7 @@ export const daemonStatus = (loaded: LoadedConfig, registrations: ReadonlyArray<
     const pidState = yield* PidFile.inspect(paths.pidFile)
     const live = pidState._tag === "Running"
       ? yield* ControlClient.request(paths.socket, { op: "status" }, { timeoutMs: 3_000 }).pipe(
-        Effect.map((response) => response.ok ? Option.some(response.result as LiveStatus) : Option.none()),
+        Effect.map((response) => response.ok ? Option.getRight(Schema.decodeUnknownEither(LiveStatus)(response.result)) : Option.none()),
         Effect.orElseSucceed(() => Option.none<LiveStatus>())
       )
       : Option.none<LiveStatus>()
@@ -90,7 +97,16 @@ export const daemonStatus = (loaded: LoadedConfig, registrations: ReadonlyArray<
         lastRunAt: iso(stored.lastRuns.get(action.name)?.endedAt),
         lastOutcome: stored.lastRuns.get(action.name)?.outcome ?? null,
         running: action.running
-      }))
+      })),
+      loops: Option.match(live, {
+        onNone: () => null,
+        onSome: ({ loops }) =>
+          loops === undefined ? null : {
+            scheduler: { alive: loops.scheduler.alive, lastTickAt: iso(loops.scheduler.lastTickAt), restarts: loops.scheduler.restarts },
+            channels: Object.fromEntries(Object.entries(loops.channels).map(([name, loop]) => [name, { alive: loop.alive, restarts: loop.restarts }]))
+          }
+      }),
+      deadLetters: Option.match(live, { onNone: () => null, onSome: (s) => s.deadLetters ?? null })
     }
     return status
   })

@@ -24,7 +24,11 @@ const describe = (cause: Cause.Cause<unknown>): string => {
 export const runSlot = Effect.fn("Heartbeat.runSlot")(function*(
   registration: Registration,
   scheduledAt: number,
-  options: { readonly deliver?: boolean | undefined } = {}
+  options: {
+    readonly deliver?: boolean | undefined
+    /** Wait for the channels' first attempts (`heartbeat run`, `trigger`); a scheduled run ends once the outbox has the message. */
+    readonly waitForAttempts?: boolean | undefined
+  } = {}
 ) {
   const store = yield* StateStore
   const gateway = yield* Gateway
@@ -84,7 +88,7 @@ export const runSlot = Effect.fn("Heartbeat.runSlot")(function*(
           metadata: result.metadata ?? {},
           scheduledAt,
           startedAt
-        }, { channels: registration.channels })
+        }, { channels: registration.channels, waitForAttempts: options.waitForAttempts ?? false })
       }
     } else {
       outcome = "quiet"

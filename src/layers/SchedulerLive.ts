@@ -1,4 +1,6 @@
 import { Clock, Duration, Effect, FiberMap, Layer, Option } from "effect"
+import { LoopHealth, supervise } from "../domain/LoopSupervisor.js"
+import { testFault } from "../domain/TestFaults.js"
 import * as CronSchedule from "../heartbeat/CronSchedule.js"
 import { runSlot } from "../heartbeat/RunSlot.js"
 import { SlotQueue } from "../heartbeat/SlotQueue.js"
@@ -34,10 +36,12 @@ export const SchedulerLive = (options: SchedulerOptions) =>
       const dispatcher = yield* FiberMap.make<"dispatcher", never, never>()
       let started = false
       let runSequence = 0
+      const health = new LoopHealth()
+      const fault = testFault("dispatcher")
 
       // A schedule change restarts the dispatcher (interrupting its sleep) so it sleeps toward the new
       // earliest slot. Cheaper than racing every sleep against a signal: the hot path is one timer.
-      const restart = Effect.suspend(() => started ? FiberMap.run(dispatcher, "dispatcher", loop) : Effect.void)
+      const restart = Effect.suspend(() => started ? FiberMap.run(dispatcher, "dispatcher", supervise("scheduler", health, loop)) : Effect.void)
 
       const enqueueNext = (registration: Registration, afterMs: number) =>
         queue.push(registration.name, CronSchedule.next(registration.schedule, afterMs))
@@ -111,6 +115,9 @@ export const SchedulerLive = (options: SchedulerOptions) =>
       const loop: Effect.Effect<never> = Effect.gen(function*() {
         for (;;) {
           const now = yield* Clock.currentTimeMillis
+          // The watchdog pings only while this advances.
+          health.tick(now)
+          yield* fault.turn
           // Popping a slot and queueing its successor must not be split by a restart.
           yield* Effect.uninterruptible(dispatchDue(now))
           const next = queue.peek()
@@ -175,7 +182,7 @@ export const SchedulerLive = (options: SchedulerOptions) =>
           const registration = registrations.get(name)
           if (registration === undefined) return yield* Effect.fail(new UnknownActionError({ name }))
           const now = yield* Clock.currentTimeMillis
-          const run = runSlot(registration, now, runOptions).pipe(Effect.provide(context))
+          const run = runSlot(registration, now, { waitForAttempts: true, ...runOptions }).pipe(Effect.provide(context))
           const key = registration.overlap === "allow" ? `${name}#${++runSequence}` : name
           const fiber = yield* FiberMap.run(runs, key, run, { onlyIfMissing: true })
           const report: RunReport = yield* fiber.await.pipe(
@@ -227,7 +234,8 @@ export const SchedulerLive = (options: SchedulerOptions) =>
           ),
         runNow,
         list,
-        inFlight: FiberMap.size(runs)
+        inFlight: FiberMap.size(runs),
+        health: Effect.sync(() => health.snapshot)
       })
     })
   )
