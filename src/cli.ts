@@ -10,13 +10,14 @@ import { configCommand } from "./cli/Config.js"
 import { cronCommand } from "./cli/Cron.js"
 import { daemonCommand } from "./cli/Daemon.js"
 import { heartbeatCommand } from "./cli/Heartbeat.js"
+import { outboxCommand } from "./cli/Outbox.js"
 import { tasksCommand } from "./cli/Tasks.js"
 
 const { version } = createRequire(import.meta.url)("../package.json") as { readonly version: string }
 
 const agenc = Command.make("agenc").pipe(
   Command.withDescription("heartbeat and autonomous daemon for AgenC agents"),
-  Command.withSubcommands([daemonCommand, heartbeatCommand, tasksCommand, cronCommand, configCommand])
+  Command.withSubcommands([daemonCommand, heartbeatCommand, tasksCommand, cronCommand, configCommand, outboxCommand])
 )
 
 const cli = Command.run(agenc, { name: "agenc", version })

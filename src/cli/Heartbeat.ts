@@ -3,17 +3,16 @@ import { Clock, Console, Effect } from "effect"
 import * as CronSchedule from "../heartbeat/CronSchedule.js"
 import { MainLayer } from "../layers/MainLayer.js"
 import { Scheduler } from "../services/Scheduler.js"
-import { CliError } from "./CliError.js"
+import { CliError, ExitCode } from "./CliError.js"
 import { loadChecked } from "./Config.js"
 import { toJson } from "../domain/Json.js"
+import { heartbeatLedgerCommands } from "./HeartbeatRuns.js"
 import { heartbeatTrigger } from "./HeartbeatTrigger.js"
 import { configOption, jsonOption } from "./Options.js"
 
-/** Formats rows as aligned columns. */
-export const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string => {
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)))
-  return [header, ...rows].map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd()).join("\n")
-}
+import { table } from "./Table.js"
+
+export { table }
 
 const list = Command.make("list", { config: configOption, json: jsonOption }, ({ config, json }) =>
   Effect.gen(function*() {
@@ -51,7 +50,11 @@ const run = Command.make("run", {
       const scheduler = yield* Scheduler
       yield* scheduler.reconcile(registrations)
       return yield* scheduler.runNow(args.action, { deliver: !args.dryRun })
-    }).pipe(Effect.provide(MainLayer(loaded)))
+    }).pipe(
+      Effect.provide(MainLayer(loaded)),
+      // Another run of the action is in progress (the daemon's, or another `heartbeat run`): refused, not raced.
+      Effect.catchTag("ActionBusyError", (error) => Effect.fail(new CliError({ message: error.message, code: ExitCode.failure })))
+    )
     const result = report.result
     if (args.json) {
       yield* Console.log(toJson({
@@ -80,5 +83,5 @@ const run = Command.make("run", {
 /** `agenc heartbeat`. */
 export const heartbeatCommand = Command.make("heartbeat").pipe(
   Command.withDescription("inspect and run heartbeat actions"),
-  Command.withSubcommands([list, run, heartbeatTrigger])
+  Command.withSubcommands([list, run, heartbeatTrigger, ...heartbeatLedgerCommands])
 )

@@ -3,6 +3,18 @@ import { Gateway } from "../services/Gateway.js"
 import { Scheduler } from "../services/Scheduler.js"
 import type { ControlRequest, ControlResponse, LiveStatus } from "./ControlProtocol.js"
 
+/**
+ * `debug.memory`: process.memoryUsage() after a full GC when the daemon runs under `node --expose-gc`
+ * (what the soak harness samples from outside); without the flag the figures include garbage (`gc: false`).
+ */
+const memoryAfterGc = () => {
+  const gc = (globalThis as { gc?: () => void }).gc
+  // Two passes: the first can leave weak and finalizable objects for the second.
+  gc?.()
+  gc?.()
+  return { gc: gc !== undefined, ...process.memoryUsage() }
+}
+
 /** What the daemon answers on its control socket. */
 export const ControlCommands = (options: { readonly startedAt: number }) => (request: ControlRequest): Effect.Effect<ControlResponse, never, Scheduler | Gateway> =>
   Effect.gen(function*() {
@@ -35,7 +47,10 @@ export const ControlCommands = (options: { readonly startedAt: number }) => (req
       case "trigger":
         return yield* scheduler.runNow(request.action).pipe(
           Effect.map((report): ControlResponse => ({ ok: true, result: report })),
-          Effect.catchTag("UnknownActionError", (error) => Effect.succeed<ControlResponse>({ ok: false, error: error.message, code: "unknown-action" }))
+          Effect.catchTag("UnknownActionError", (error) => Effect.succeed<ControlResponse>({ ok: false, error: error.message, code: "unknown-action" })),
+          Effect.catchTag("ActionBusyError", (error) => Effect.succeed<ControlResponse>({ ok: false, error: error.message, code: "busy" }))
         )
+      case "debug.memory":
+        return { ok: true, result: memoryAfterGc() } as const
     }
   }).pipe(Effect.annotateLogs({ control: request.op }))

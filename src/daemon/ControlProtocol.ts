@@ -16,8 +16,11 @@ export const StatusRequest = Schema.Struct({ op: Schema.Literal("status") })
 /** `{"op":"trigger","action":NAME}`: run one action now and answer with its report. */
 export const TriggerRequest = Schema.Struct({ op: Schema.Literal("trigger"), action: Schema.String.pipe(Schema.minLength(1)) })
 
+/** `{"op":"debug.memory"}`: heap figures after a full GC (the soak harness reads them). */
+export const DebugMemoryRequest = Schema.Struct({ op: Schema.Literal("debug.memory") })
+
 /** A request on the control socket. */
-export const ControlRequest = Schema.Union(PingRequest, StatusRequest, TriggerRequest)
+export const ControlRequest = Schema.Union(PingRequest, StatusRequest, TriggerRequest, DebugMemoryRequest)
 export type ControlRequest = typeof ControlRequest.Type
 
 /** Error codes a reply can carry, so a client can tell them apart without parsing the message. */

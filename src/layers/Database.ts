@@ -8,6 +8,7 @@ import core from "./migrations/0001_core.js"
 import outbox from "./migrations/0002_outbox.js"
 import ledger from "./migrations/0003_ledger.js"
 import daemon from "./migrations/0004_daemon.js"
+import slotLedger from "./migrations/0005_slot_ledger.js"
 import outboxDeadLetters from "./migrations/0010_outbox_dead_letters.js"
 
 /** The one SQLite file under `$AGENC_HOME` that holds all durable state. */
@@ -19,6 +20,7 @@ export const migrations = Migrator.fromRecord({
   "0002_outbox": outbox,
   "0003_ledger": ledger,
   "0004_daemon": daemon,
+  "0005_slot_ledger": slotLedger,
   "0010_outbox_dead_letters": outboxDeadLetters
 })
 

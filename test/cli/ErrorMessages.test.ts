@@ -9,19 +9,21 @@ import { CliError } from "../../src/cli/CliError.js"
 import { ControlError } from "../../src/daemon/ControlClient.js"
 import { StartFailedError } from "../../src/daemon/DaemonControl.js"
 import { AlreadyRunningError, PidFileError } from "../../src/daemon/PidFile.js"
+import { SupervisorError } from "../../src/daemon/Supervisor.js"
 import { ConfigError } from "../../src/domain/ConfigError.js"
 import { ComposedActionError } from "../../src/heartbeat/Action.js"
 import { ActionConfigError } from "../../src/heartbeat/actions/ActionConfigError.js"
 import { describeError } from "../../src/heartbeat/DescribeError.js"
 import { DecodeError, LedgerError, LedgerRuleError, NotFoundError, RpcError } from "../../src/services/AgentRuntime.js"
 import { DeliveryError } from "../../src/services/Gateway.js"
-import { UnknownActionError } from "../../src/services/Scheduler.js"
+import { ActionBusyError, UnknownActionError } from "../../src/services/Scheduler.js"
 import { StateError } from "../../src/services/StateStore.js"
 import { runCli, tempHome, writeAction } from "../layers/CliProcess.js"
 import { rpcNode } from "../runtime/fixtures/RpcNode.js"
 
 /** One realistic instance of every typed error the CLI can print (the test below checks none is missing). */
 const examples: Record<string, Error> = {
+  ActionBusyError: new ActionBusyError({ name: "task-scan", holder: { pid: 42, trigger: "schedule", scheduledAt: 0 } }),
   ActionConfigError: new ActionConfigError({ action: "task-scan", field: "minReward", reason: "Expected number" }),
   AlreadyRunningError: new AlreadyRunningError({ pid: 42, file: "/home/a/.agenc/gateway.pid" }),
   CliError: CliError.usage("no action named \"x\""),
@@ -37,6 +39,7 @@ const examples: Record<string, Error> = {
   RpcError: new RpcError({ url: "https://api.devnet.solana.com", message: "getAccountInfo: HTTP 429" }),
   StartFailedError: new StartFailedError({ message: "the daemon exited with code 78 before it was ready", exitCode: 78, logTail: "" }),
   StateError: new StateError({ message: "disk I/O error" }),
+  SupervisorError: new SupervisorError({ message: "another daemon runs (PID 42): not starting one", code: 1 }),
   UnknownActionError: new UnknownActionError({ name: "nope" })
 }
 
