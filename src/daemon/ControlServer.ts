@@ -1,7 +1,9 @@
+import * as NodeSocket from "@effect/platform-node/NodeSocket"
 import * as NodeSocketServer from "@effect/platform-node/NodeSocketServer"
 import type * as Socket from "@effect/platform/Socket"
-import { Deferred, Duration, Effect, Either, Exit } from "effect"
+import { Effect, Either, Option } from "effect"
 import * as fs from "node:fs"
+import type * as net from "node:net"
 import {
   badRequest,
   type ControlRequest,
@@ -72,51 +74,57 @@ export const serveControl = <R>(
     )
     fs.chmodSync(socketPath, 0o600)
     let open = 0
+    /** Connections whose request is being handled: shutdown answers them before it closes them. */
+    const inFlight = new Set<net.Socket>()
 
+    // One fiber per connection (the socket's own); the request is handled in a fiber of its FiberSet, so
+    // shutdown interrupts it there. The idle timeout is the socket's own timer: no fiber, no Effect timer.
     const connection = (socket: Socket.Socket) =>
       Effect.gen(function*() {
-        const incoming = yield* Deferred.make<Incoming>()
+        const conn = Option.getOrUndefined(yield* Effect.serviceOption(NodeSocket.NetSocket))
         const write = yield* socket.writer
-        const reply = (response: ControlResponse) => write(encodeLine(response)).pipe(Effect.ignore)
-        // Reading runs beside the handling below; it ends when the peer closes, and is interrupted with the scope.
-        const reading = yield* socket.runRaw(lineReader((got) => Deferred.unsafeDone(incoming, Exit.succeed(got)))).pipe(
-          Effect.ignore,
-          Effect.forkScoped
-        )
-        if (open > limits.maxConnections) {
-          yield* reply(errorReply(`too many connections (at most ${limits.maxConnections})`, "busy"))
-          return
+        // Half-close after the reply: the client reads it to the end, then closes; one that does not is cut off.
+        const finish = (response: ControlResponse) =>
+          write(encodeLine(response)).pipe(
+            Effect.zipRight(Effect.sync(() => {
+              conn?.end()
+              conn?.setTimeout(1_000, () => conn.destroy())
+            })),
+            Effect.ignore
+          )
+        const answer = (incoming: Incoming): Effect.Effect<void, never, R> => {
+          conn?.setTimeout(0)
+          if (incoming._tag === "TooLong") return finish(badRequest(`request line longer than ${MAX_LINE_BYTES} bytes`))
+          const request = decodeRequest(incoming.line)
+          if (Either.isLeft(request)) return finish(request.left)
+          if (conn !== undefined) inFlight.add(conn)
+          return handle(request.right).pipe(
+            Effect.ensuring(Effect.sync(() => conn !== undefined && inFlight.delete(conn))),
+            Effect.catchAllDefect((defect) =>
+              Effect.logError("control request failed", defect).pipe(Effect.as(errorReply("internal error (see the daemon log)", "internal")))
+            ),
+            Effect.flatMap(finish),
+            Effect.annotateLogs({ control: request.right.op })
+          )
         }
-        const got = yield* Deferred.await(incoming).pipe(
-          Effect.raceFirst(reading.await.pipe(Effect.as(undefined))),
-          Effect.timeoutTo({ duration: Duration.millis(limits.idleTimeoutMs), onTimeout: () => "idle" as const, onSuccess: (got) => got })
-        )
-        if (got === undefined) return
-        if (got === "idle") {
-          yield* reply(badRequest(`no request within ${limits.idleTimeoutMs} ms`))
-          return
-        }
-        if (got._tag === "TooLong") {
-          yield* reply(badRequest(`request line longer than ${MAX_LINE_BYTES} bytes`))
-          return
-        }
-        const request = decodeRequest(got.line)
-        if (Either.isLeft(request)) {
-          yield* reply(request.left)
-          return
-        }
-        const response = yield* handle(request.right).pipe(
-          Effect.onInterrupt(() =>
-            // The daemon is stopping: say so rather than leave the client waiting; never hold shutdown up.
-            reply(errorReply("shutting down", "shutting-down")).pipe(Effect.timeout(Duration.millis(50)), Effect.ignore)
-          ),
-          Effect.catchAllDefect((defect) =>
-            Effect.logError("control request failed", defect).pipe(Effect.as(errorReply("internal error (see the daemon log)", "internal")))
-          ),
-          Effect.annotateLogs({ control: request.right.op })
-        )
-        // Closing the scope next ends the connection: nothing else is read on it.
-        yield* reply(response)
+        let pending: Incoming | undefined
+        const read = lineReader((incoming) => (pending = incoming))
+        yield* socket.runRaw((chunk) => {
+          read(chunk)
+          if (pending === undefined) return
+          const incoming = pending
+          pending = undefined
+          return answer(incoming)
+        }, {
+          onOpen: Effect.suspend(() => {
+            if (open > limits.maxConnections) return finish(errorReply(`too many connections (at most ${limits.maxConnections})`, "busy"))
+            conn?.setTimeout(limits.idleTimeoutMs, () => {
+              conn.setTimeout(0)
+              conn.end(encodeLine(badRequest(`no request within ${limits.idleTimeoutMs} ms`)))
+            })
+            return Effect.void
+          })
+        }).pipe(Effect.ignore)
       }).pipe(
         Effect.scoped,
         Effect.ensuring(Effect.sync(() => open--)),
@@ -125,4 +133,12 @@ export const serveControl = <R>(
 
     // Forked after the listener: closing the scope ends the connections first, then the listener.
     yield* Effect.forkScoped(server.run(connection))
+    // Runs before the connections are interrupted (finalizers run in reverse): a request in flight is
+    // answered while its socket is still open, instead of the client being left with no answer.
+    yield* Effect.addFinalizer(() =>
+      Effect.sync(() => {
+        for (const conn of inFlight) conn.end(encodeLine(errorReply("shutting down", "shutting-down")))
+        inFlight.clear()
+      })
+    )
   })
