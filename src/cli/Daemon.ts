@@ -7,6 +7,7 @@ import { type DaemonStatus, daemonStatus } from "../daemon/DaemonStatus.js"
 import * as DaemonControl from "../daemon/DaemonControl.js"
 import { daemonPaths, shutdownLimitMs } from "../daemon/DaemonPaths.js"
 import * as PidFile from "../daemon/PidFile.js"
+import { LAUNCHD_LABEL, launchdPlist } from "../daemon/LaunchdPlist.js"
 import * as Supervisor from "../daemon/Supervisor.js"
 import { privateTmpProblem, SYSTEM_HOME, SYSTEM_USER, systemdUnit } from "../daemon/SystemdUnit.js"
 import { parseDurationMs } from "../domain/DurationMs.js"
@@ -149,8 +150,8 @@ const status = Command.make("status", { json: jsonOption, config: configOption }
       }
       if (report.actions.length > 0) {
         yield* Console.log(table(
-          ["NAME", "SCHEDULE", "TIMEZONE", "NEXT RUN", "LAST RUN", "OUTCOME"],
-          report.actions.map((a) => [a.name, a.schedule, a.timezone, a.nextRunAt ?? "-", a.lastRunAt ?? "-", a.running ? "running" : a.lastOutcome ?? "-"])
+          ["NAME", "SCHEDULE", "TIMEZONE", "NEXT RUN", "LAST RUN", "OUTCOME", "MISSED 24H", "SKIPPED 24H"],
+          report.actions.map((a) => [a.name, a.schedule, a.timezone, a.nextRunAt ?? "-", a.lastRunAt ?? "-", a.running ? "running" : a.lastOutcome ?? "-", String(a.missed24h), String(a.skipped24h)])
         ))
       }
     }
@@ -216,8 +217,29 @@ const unit = Command.make("systemd-unit", {
     }).trimEnd())
   })).pipe(Command.withDescription("print a systemd unit for the daemon (Type=notify, watchdog, restart on failure; the system unit runs as --run-as)"))
 
+const plist = Command.make("launchd-plist", {
+  label: Options.text("label").pipe(Options.withDescription(`the job's Label (default ${LAUNCHD_LABEL})`), Options.withDefault(LAUNCHD_LABEL)),
+  config: configOption
+}, ({ config, label }) =>
+  Effect.gen(function*() {
+    if (!/^[A-Za-z0-9._-]+$/.test(label)) return yield* Effect.fail(CliError.usage(`--label: "${label}" is not a launchd label (letters, digits, . _ -)`))
+    const configFile = Option.getOrUndefined(Option.map(config, (file) => path.resolve(file)))
+    const loaded = yield* loadConfig({ file: configFile })
+    const daemon = loaded.config.daemon
+    yield* Console.log(launchdPlist({
+      label,
+      node: process.execPath,
+      cli: cliPath(),
+      home: loaded.home,
+      configFile,
+      logFile: daemonPaths(loaded).logFile,
+      throttleIntervalSec: Math.max(1, Math.ceil(daemon.restartDelay / 1000)),
+      exitTimeoutSec: Math.ceil(shutdownLimitMs(daemon.shutdownGrace) / 1000) + 5
+    }).trimEnd())
+  })).pipe(Command.withDescription("print a macOS LaunchAgent plist for the daemon (RunAtLoad, KeepAlive on crash)"))
+
 /** `agenc daemon`: lifecycle of the background gateway. */
 export const daemonCommand = Command.make("daemon").pipe(
   Command.withDescription("start, stop, restart, reload and inspect the daemon"),
-  Command.withSubcommands([start, stop, restart, reload, status, unit, supervise, logsCommand])
+  Command.withSubcommands([start, stop, restart, reload, status, unit, supervise, logsCommand, plist])
 )

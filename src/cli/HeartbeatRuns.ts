@@ -3,6 +3,7 @@ import { Clock, Console, DateTime, Effect, Either, Layer, Option } from "effect"
 import { parseDurationMs } from "../domain/DurationMs.js"
 import * as CronSchedule from "../heartbeat/CronSchedule.js"
 import { nextSlots } from "../heartbeat/NextSlots.js"
+import { pauseJson } from "../heartbeat/Pauses.js"
 import { Database } from "../layers/Database.js"
 import { loadConfig } from "../layers/AppConfigFile.js"
 import { StateStoreSqlite } from "../layers/StateStoreSqlite.js"
@@ -112,15 +113,20 @@ const next = Command.make("next", {
     yield* checkAction(loaded, args.action, () => Effect.succeed(false))
     const now = yield* Clock.currentTimeMillis
     const chosen = registrations.filter((registration) => Option.isNone(args.action) || registration.name === args.action.value)
+    const pauses = yield* Effect.flatMap(StateStore, (store) => store.pauses(now)).pipe(Effect.provide(ledgerLayer(loaded)))
     const plans = chosen.map((registration) => {
       const timezone = CronSchedule.timezoneOf(registration.schedule)
-      const slots = nextSlots(registration, now, args.count).map((at) => slotJson(at, timezone))
-      return { action: registration.name, timezone, slots }
+      const pause = pauses.find((pause) => pause.action === registration.name)
+      const slots = nextSlots(registration, now, args.count, pause).map((at) => slotJson(at, timezone))
+      return { action: registration.name, timezone, slots, paused: pauseJson(pause) }
     })
-    if (args.json) return yield* Console.log(JSON.stringify(plans.map(({ action, slots }) => ({ action, slots })), null, 2))
+    if (args.json) return yield* Console.log(JSON.stringify(plans.map(({ action, paused, slots }) => ({ action, slots, paused })), null, 2))
     yield* Console.log(plans.length === 0 ? "no enabled actions" : table(
       ["ACTION", "SLOT (UTC)", "LOCAL", "ZONE"],
-      plans.flatMap((plan) => plan.slots.map((slot) => [plan.action, slot.at, slot.local, plan.timezone]))
+      plans.flatMap((plan) =>
+        plan.slots.length === 0
+          ? [[plan.action, `paused by ${plan.paused?.by ?? "operator"} until resumed`, "-", plan.timezone]]
+          : plan.slots.map((slot) => [plan.action, slot.at, slot.local, plan.timezone]))
     ))
   })
 ).pipe(Command.withDescription("the next slots of each enabled action, in UTC and in the action's time zone"))

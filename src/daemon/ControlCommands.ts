@@ -1,5 +1,6 @@
 import { Effect } from "effect"
 import { Gateway } from "../services/Gateway.js"
+import * as Metrics from "../services/Metrics.js"
 import { Scheduler } from "../services/Scheduler.js"
 import type { ControlRequest, ControlResponse, LiveStatus } from "./ControlProtocol.js"
 
@@ -40,7 +41,8 @@ export const ControlCommands = (options: { readonly startedAt: number }) => (req
             scheduler: { alive: dispatcher.alive, lastTickAt: dispatcher.lastTickAt ?? null, restarts: dispatcher.restarts },
             channels: Object.fromEntries(channels.map((channel) => [channel.channel, { alive: channel.alive, restarts: channel.restarts }]))
           },
-          deadLetters: Object.fromEntries(channels.map((channel) => [channel.channel, channel.deadLetters]))
+          deadLetters: Object.fromEntries(channels.map((channel) => [channel.channel, channel.deadLetters])),
+          metrics: yield* Metrics.summary
         }
         return { ok: true, result: status } as const
       }

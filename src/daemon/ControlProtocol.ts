@@ -1,5 +1,6 @@
 import { Either, ParseResult, Schema } from "effect"
 import { toJson } from "../domain/Json.js"
+import type { MetricsSummary } from "../services/Metrics.js"
 
 /**
  * The control socket's protocol, shared by `ControlServer` and `ControlClient`: one request line of JSON,
@@ -67,7 +68,9 @@ export const LiveStatus = Schema.Struct({
     channels: Schema.Record({ key: Schema.String, value: LoopHealth })
   })),
   /** Dead-lettered outbox rows per channel. */
-  deadLetters: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Number }))
+  deadLetters: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Number })),
+  /** This process's metrics (`Metrics.summary`, passed through as is); absent from daemons older than this field. */
+  metrics: Schema.optional(Schema.Unknown as Schema.Schema<MetricsSummary>)
 })
 export type LiveStatus = typeof LiveStatus.Type
 

@@ -2,6 +2,7 @@ import { Cause, Clock, Effect, Exit, Fiber, Layer, Option } from "effect"
 import * as fs from "node:fs"
 import { loadChecked } from "../cli/Config.js"
 import { MainLayer } from "../layers/MainLayer.js"
+import { MetricsServer } from "../layers/MetricsServer.js"
 import { wantsJson } from "../layers/Logging.js"
 import type { LoadedConfig } from "../services/AppConfig.js"
 import { type Registration, Scheduler } from "../services/Scheduler.js"
@@ -145,6 +146,6 @@ export const runDaemon = (configFile: Option.Option<string>) =>
     const stale = yield* PidFile.acquire(paths.pidFile)
     yield* Effect.addFinalizer(() => Effect.sync(() => (signals.state.step = "removing the PID file")))
     yield* serve({ signals, configFile, loaded, registrations, stale, startedAt }).pipe(
-      Effect.provide(Layer.merge(MainLayer(loaded), SdNotifyLive))
+      Effect.provide(Layer.merge(MetricsServer.pipe(Layer.provideMerge(MainLayer(loaded))), SdNotifyLive))
     )
   }).pipe(Effect.scoped)

@@ -3,8 +3,10 @@ import * as CronSchedule from "../heartbeat/CronSchedule.js"
 import { Database } from "../layers/Database.js"
 import { StateStoreSqlite } from "../layers/StateStoreSqlite.js"
 import type { LoadedConfig } from "../services/AppConfig.js"
+import type { MetricsSummary } from "../services/Metrics.js"
 import type { Registration } from "../services/Scheduler.js"
 import { StateStore } from "../services/StateStore.js"
+import { pauseJson } from "../heartbeat/Pauses.js"
 import { LiveStatus } from "./ControlProtocol.js"
 import * as ControlClient from "./ControlClient.js"
 import * as CrashLog from "./CrashLog.js"
@@ -27,6 +29,11 @@ export interface DaemonStatus {
     readonly nextRunAt: string | null
     readonly lastRunAt: string | null
     readonly lastOutcome: string | null
+    /** Slots missed and skipped in the last 24 h (from the ledger). */
+    readonly missed24h: number
+    readonly skipped24h: number
+    /** `{ since, reason, until, by }` while paused, else null. */
+    readonly paused: ReturnType<typeof pauseJson>
     readonly running: boolean
   }>
   /** The daemon's supervised loops (null unless it runs and answers). */
@@ -36,6 +43,8 @@ export interface DaemonStatus {
   } | null
   /** Dead-lettered (unreadable) outbox rows per channel (null unless the daemon runs and answers). */
   readonly deadLetters: Readonly<Record<string, number>> | null
+  /** The running daemon's metrics since it started (`metrics.listen` serves them to Prometheus); null when it does not answer. */
+  readonly metrics: (MetricsSummary & { readonly listen: string | null }) | null
 }
 
 const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString())
@@ -61,11 +70,14 @@ export const daemonStatus = (loaded: LoadedConfig, registrations: ReadonlyArray<
       const restarts = yield* CrashLog.restarts
       const names = Option.match(live, { onNone: () => registrations.map((r) => r.name), onSome: (s) => s.actions.map((a) => a.name) })
       const lastRuns = new Map<string, { endedAt: number; outcome: string }>()
+      const counts = new Map<string, Readonly<Record<string, number>>>()
+      const pauses = yield* store.pauses(now)
       for (const name of names) {
         const [last] = yield* store.runs({ action: name, limit: 1 })
         if (last !== undefined) lastRuns.set(name, { endedAt: last.endedAt, outcome: last.outcome })
+        counts.set(name, yield* store.outcomeCounts(name, now - 86_400_000))
       }
-      return { crash, restarts, lastRuns }
+      return { crash, restarts, lastRuns, counts, pauses }
     }).pipe(
       Effect.provide(StateStoreSqlite({ ledgerSize: loaded.config.heartbeat.ledgerSize }).pipe(Layer.provideMerge(Database(loaded.home))))
     )
@@ -96,6 +108,9 @@ export const daemonStatus = (loaded: LoadedConfig, registrations: ReadonlyArray<
         nextRunAt: iso(action.nextRunAt),
         lastRunAt: iso(stored.lastRuns.get(action.name)?.endedAt),
         lastOutcome: stored.lastRuns.get(action.name)?.outcome ?? null,
+        missed24h: stored.counts.get(action.name)?.missed ?? 0,
+        skipped24h: stored.counts.get(action.name)?.skipped ?? 0,
+        paused: pauseJson(stored.pauses.find((pause) => pause.action === action.name)),
         running: action.running
       })),
       loops: Option.match(live, {
@@ -106,7 +121,11 @@ export const daemonStatus = (loaded: LoadedConfig, registrations: ReadonlyArray<
             channels: Object.fromEntries(Object.entries(loops.channels).map(([name, loop]) => [name, { alive: loop.alive, restarts: loop.restarts }]))
           }
       }),
-      deadLetters: Option.match(live, { onNone: () => null, onSome: (s) => s.deadLetters ?? null })
+      deadLetters: Option.match(live, { onNone: () => null, onSome: (s) => s.deadLetters ?? null }),
+      metrics: Option.match(Option.flatMapNullable(live, (s) => s.metrics), {
+        onNone: () => null,
+        onSome: (metrics) => ({ listen: loaded.config.metrics?.listen ?? null, ...metrics })
+      })
     }
     return status
   })

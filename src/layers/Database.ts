@@ -9,6 +9,7 @@ import outbox from "./migrations/0002_outbox.js"
 import ledger from "./migrations/0003_ledger.js"
 import daemon from "./migrations/0004_daemon.js"
 import slotLedger from "./migrations/0005_slot_ledger.js"
+import pauses from "./migrations/0006_pauses.js"
 import outboxDeadLetters from "./migrations/0010_outbox_dead_letters.js"
 
 /** The one SQLite file under `$AGENC_HOME` that holds all durable state. */
@@ -21,6 +22,7 @@ export const migrations = Migrator.fromRecord({
   "0003_ledger": ledger,
   "0004_daemon": daemon,
   "0005_slot_ledger": slotLedger,
+  "0006_pauses": pauses,
   "0010_outbox_dead_letters": outboxDeadLetters
 })
 

@@ -9,6 +9,7 @@ import { makeOutbox } from "../gateway/Outbox.js"
 import { makeRedactor } from "../gateway/Redactor.js"
 import { AppConfig } from "../services/AppConfig.js"
 import { type ChannelPlugin, type DeliveryOutcome, Gateway } from "../services/Gateway.js"
+import * as Metrics from "../services/Metrics.js"
 
 /** A channel implemented in code, with the same `timeout` (ms) and `delivery` settings a configured one has. */
 export interface CustomChannel {
@@ -85,11 +86,12 @@ export const GatewayLiveWith = (options: GatewayOptions = {}) =>
 
       return Gateway.of({
         channels: workers.map((worker) => worker.name),
-        send: (message, sendOptions) => {
+        send: Effect.fn("Gateway.send")((message, sendOptions) => {
           const wanted = sendOptions?.channels
           const selected = wanted === undefined ? workers : workers.filter((worker) => wanted.includes(worker.name))
           const unknown = (wanted ?? []).filter((name) => !names.has(name))
           return Effect.gen(function*() {
+            yield* Effect.annotateCurrentSpan({ action: message.action, messageId: message.id })
             for (const name of unknown) yield* Effect.logWarning(`no channel named "${name}"`)
             const outcomes = yield* Effect.forEach(
               selected,
@@ -99,20 +101,23 @@ export const GatewayLiveWith = (options: GatewayOptions = {}) =>
                 ),
               { concurrency: "unbounded" }
             )
+            yield* Effect.forEach(outcomes, (outcome) => Metrics.recordDelivery(outcome.channel, outcome.status), { discard: true })
             return [
               ...outcomes,
               ...unknown.map((channel): DeliveryOutcome => ({ channel, status: "dropped", attempts: 0, error: `no channel named "${channel}"` }))
             ]
           }).pipe(Effect.annotateLogs({ action: message.action, messageId: message.id }))
-        },
-        pending: (channel) =>
-          outbox.pendingCount(channel).pipe(Effect.catchAll((error) => Effect.logError(`outbox: ${error.message}`).pipe(Effect.as(0)))),
+        }),
+        pending: Effect.fn("Gateway.pending")((channel) =>
+          outbox.pendingCount(channel).pipe(Effect.catchAll((error) => Effect.logError(`outbox: ${error.message}`).pipe(Effect.as(0))))),
         status: Effect.forEach(workers, (worker) => worker.status).pipe(
-          Effect.catchAll((error) => Effect.logError(`outbox: ${error.message}`).pipe(Effect.as([])))
+          Effect.catchAll((error) => Effect.logError(`outbox: ${error.message}`).pipe(Effect.as([]))),
+          Effect.withSpan("Gateway.status")
         ),
         flush: Effect.forEach(workers, (worker) => worker.drain(true), { concurrency: "unbounded", discard: true }).pipe(
           Effect.zipRight(outbox.pendingCount()),
-          Effect.catchAll((error) => Effect.logError(`outbox: ${error.message}`).pipe(Effect.as(-1)))
+          Effect.catchAll((error) => Effect.logError(`outbox: ${error.message}`).pipe(Effect.as(-1))),
+          Effect.withSpan("Gateway.flush")
         )
       })
     })

@@ -8,6 +8,7 @@ import { type SlotSpan, slotSpan } from "../heartbeat/SlotSpan.js"
 import { SlotQueue } from "../heartbeat/SlotQueue.js"
 import type { AgentRuntime } from "../services/AgentRuntime.js"
 import { Gateway } from "../services/Gateway.js"
+import * as Metrics from "../services/Metrics.js"
 import {
   ActionBusyError,
   type Registration,
@@ -67,6 +68,7 @@ export const SchedulerLive = (options: SchedulerOptions) =>
       const recordSlot = (registration: Registration, slot: number, now: number, outcome: "skipped" | "missed", reason: string) =>
         Effect.logWarning(`slot ${iso(slot)} ${outcome}: ${reason}`).pipe(
           Effect.zipRight(store.recordRun({ action: registration.name, scheduledAt: slot, startedAt: now, endedAt: now, outcome, reason })),
+          Effect.tap((recorded) => (recorded ? Metrics.recordSlots(registration.name, outcome) : Effect.void)),
           Effect.catchAll((failure) => Effect.logError(`could not record the ${outcome} slot: ${failure.message}`)),
           Effect.annotateLogs({ action: registration.name })
         )
@@ -86,6 +88,7 @@ export const SchedulerLive = (options: SchedulerOptions) =>
           )
           yield* Effect.forEach(individual, (slot) =>
             store.recordRun({ action: registration.name, scheduledAt: slot, startedAt: now, endedAt: now, outcome: "missed", reason }), { discard: true })
+          yield* Metrics.recordSlots(registration.name, "missed", count)
           if (count > individual.length) {
             const first = CronSchedule.next(registration.schedule, individual.at(-1)!)
             yield* store.recordRun({
@@ -126,8 +129,12 @@ export const SchedulerLive = (options: SchedulerOptions) =>
             case "AlreadyRecorded":
               yield* Effect.logInfo(`slot ${iso(slot)} already has its record (${claim.right.outcome}); not running it again`)
               return undefined
+            case "Paused":
+              yield* Effect.logInfo(`slot ${iso(slot)} skipped: paused${claim.right.pause.reason === undefined ? "" : ` (${claim.right.pause.reason})`}`)
+              return undefined
             case "Busy":
               yield* Effect.logWarning(`slot ${iso(slot)} skipped: overlap (process ${claim.right.holder.pid} is running the action)`)
+              yield* Metrics.recordSlots(registration.name, "skipped")
               return undefined
             case "Claimed":
               return yield* runSlot(registration, slot, { claimId: claim.right.id, trigger: "schedule" })

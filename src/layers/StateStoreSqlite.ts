@@ -1,6 +1,6 @@
 import { SqlClient, type SqlError } from "@effect/sql"
 import { Clock, Effect, Layer, Option } from "effect"
-import { type Claim, type LedgerOutcome, type RunDelivery, type RunRecord, type RunTrigger, StateError, StateStore } from "../services/StateStore.js"
+import { type Claim, type LedgerOutcome, type Pause, type RunDelivery, type RunRecord, type RunTrigger, StateError, StateStore } from "../services/StateStore.js"
 import { toJson } from "../domain/Json.js"
 // A leaf module (fs only): the owner of a run in progress is a process identity, as the PID file's is.
 import * as ProcessIdentity from "../daemon/ProcessIdentity.js"
@@ -41,6 +41,22 @@ const fromRow = (row: RunRow): RunRecord => ({
   count: row.missed_count ?? undefined,
   lastSlot: row.last_slot ?? undefined,
   plannedAt: row.planned_at ?? undefined
+})
+
+interface PauseRow {
+  readonly action: string
+  readonly since: number
+  readonly reason: string | null
+  readonly until: number | null
+  readonly paused_by: Pause["by"]
+}
+
+const fromPauseRow = (row: PauseRow): Pause => ({
+  action: row.action,
+  since: row.since,
+  reason: row.reason ?? undefined,
+  until: row.until ?? undefined,
+  by: row.paused_by
 })
 
 const deliveriesJson = (deliveries: ReadonlyArray<RunDelivery> | undefined) =>
@@ -111,6 +127,16 @@ export const StateStoreSqlite = (options: { readonly ledgerSize: number }) =>
                 AND scheduled_at = ${request.scheduledAt} AND trigger = 'schedule'`
               return { _tag: "AlreadyRecorded", outcome: existing?.outcome ?? "unknown" } satisfies Claim as Claim
             }
+            if (request.trigger === "schedule") {
+              // Read at each claim, so a pause (or resume) from any process applies at the next slot.
+              const [paused] = yield* sql<PauseRow>`SELECT * FROM action_pauses WHERE action = ${request.action}`
+              if (paused !== undefined && paused.until !== null && paused.until <= request.startedAt) {
+                yield* sql`DELETE FROM action_pauses WHERE action = ${request.action}`
+              } else if (paused !== undefined) {
+                yield* sql`UPDATE runs SET outcome = 'skipped', reason = 'paused', owner_pid = NULL, owner_start = NULL WHERE id = ${inserted.id}`
+                return { _tag: "Paused", pause: fromPauseRow(paused) } satisfies Claim as Claim
+              }
+            }
             if (request.exclusive) {
               const { live } = yield* sweep(request.action, request.startedAt, inserted.id)
               const holder = live[0]
@@ -151,6 +177,27 @@ export const StateStoreSqlite = (options: { readonly ledgerSize: number }) =>
           sql<{ outcome: string; n: number }>`SELECT outcome, SUM(COALESCE(missed_count, 1)) AS n FROM runs
             WHERE action = ${action} AND trigger = 'schedule' AND COALESCE(last_slot, scheduled_at) >= ${since} GROUP BY outcome`.pipe(
             Effect.map((rows) => Object.fromEntries(rows.map((row) => [row.outcome, row.n]))),
+            Effect.mapError(toStateError)
+          ),
+        pause: (pause) =>
+          Effect.gen(function*() {
+            const [existing] = yield* sql<PauseRow>`SELECT * FROM action_pauses WHERE action = ${pause.action}`
+            if (existing !== undefined && (existing.until === null || existing.until > pause.since)) {
+              return { created: false, pause: fromPauseRow(existing) }
+            }
+            yield* sql`INSERT INTO action_pauses (action, since, reason, until, paused_by)
+              VALUES (${pause.action}, ${pause.since}, ${pause.reason ?? null}, ${pause.until ?? null}, ${pause.by})
+              ON CONFLICT (action) DO UPDATE SET since = excluded.since, reason = excluded.reason, until = excluded.until, paused_by = excluded.paused_by`
+            return { created: true, pause }
+          }).pipe(sql.withTransaction, Effect.mapError(toStateError)),
+        resume: (action) =>
+          sql<PauseRow>`DELETE FROM action_pauses WHERE action = ${action} RETURNING *`.pipe(
+            Effect.map(([row]) => Option.map(Option.fromNullable(row), fromPauseRow)),
+            Effect.mapError(toStateError)
+          ),
+        pauses: (now) =>
+          sql<PauseRow>`SELECT * FROM action_pauses WHERE until IS NULL OR until > ${now} ORDER BY action`.pipe(
+            Effect.map((rows) => rows.map(fromPauseRow)),
             Effect.mapError(toStateError)
           ),
         sessionGet: (action, key) =>

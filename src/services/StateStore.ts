@@ -49,8 +49,19 @@ export type Claim =
   | { readonly _tag: "Claimed"; readonly id: number }
   /** The slot already has its record (it ran, or is running, or was skipped or missed): not run again. */
   | { readonly _tag: "AlreadyRecorded"; readonly outcome: string }
+  /** The action is paused: recorded as skipped (paused). */
+  | { readonly _tag: "Paused"; readonly pause: Pause }
   /** Another run of the action is in progress (this or another process): recorded as skipped, overlap. */
   | { readonly _tag: "Busy"; readonly holder: { readonly pid: number; readonly trigger: string; readonly scheduledAt: number } }
+
+/** An action's pause: since when, why, until when (undefined: until resumed), and by whom. */
+export interface Pause {
+  readonly action: string
+  readonly since: number
+  readonly reason?: string | undefined
+  readonly until?: number | undefined
+  readonly by: "operator" | "failure-policy"
+}
 
 /** A claim request: `exclusive` means one run of the action at a time on this `$AGENC_HOME`. */
 export interface ClaimRequest {
@@ -99,6 +110,12 @@ export interface StateStoreService {
   readonly lastSlot: (action: string) => Effect.Effect<Option.Option<number>, StateError>
   /** Slots per outcome of this action's scheduled records since `since` (a summary counts its slots). */
   readonly outcomeCounts: (action: string, since: number) => Effect.Effect<Readonly<Record<string, number>>, StateError>
+  /** Pauses the action; a paused one keeps its pause, answered as `existing`. */
+  readonly pause: (pause: Pause) => Effect.Effect<{ readonly created: boolean; readonly pause: Pause }, StateError>
+  /** Resumes the action; answers the pause it had, if any. */
+  readonly resume: (action: string) => Effect.Effect<Option.Option<Pause>, StateError>
+  /** The actions paused at `now` (a pause past its `until` is over). */
+  readonly pauses: (now: number) => Effect.Effect<ReadonlyArray<Pause>, StateError>
   readonly sessionGet: (action: string, key: string) => Effect.Effect<Option.Option<unknown>, StateError>
   readonly sessionSet: (action: string, key: string, value: unknown) => Effect.Effect<void, StateError>
   readonly sessionDelete: (action: string, key: string) => Effect.Effect<void, StateError>

@@ -79,6 +79,13 @@ describe("the ledger across daemon processes (real CLI)", () => {
         assert.isTrue(down.every((run) => run.reason === "daemon-down" && run.startedAt === null))
         const gap = runs.filter((run) => Date.parse(run.slot) > lastBefore)
         const firstAfter = gap.findIndex((run) => run.outcome !== "missed")
+        // daemon status and heartbeat list count what did not run in the last 24 h.
+        const status = yield* runCli(home, ["daemon", "status", "--json"])
+        assert.strictEqual(status.code, 3)
+        const [statusAction] = (JSON.parse(status.stdout) as { actions: ReadonlyArray<{ missed24h: number; skipped24h: number; lastOutcome: string }> }).actions
+        assert.deepStrictEqual([statusAction!.missed24h, statusAction!.skipped24h], [down.length, 0])
+        const [listed] = JSON.parse((yield* runCli(home, ["heartbeat", "list", "--json"])).stdout) as ReadonlyArray<{ missed24h: number; lastOutcome: string }>
+        assert.deepStrictEqual([listed!.missed24h, listed!.lastOutcome], [down.length, runs.at(-1)!.outcome])
         if (catchUp === "none") {
           assert.isAtLeast(down.length, 3, JSON.stringify(runs))
         } else {
