@@ -7,6 +7,7 @@ import { makeChannelPlugin } from "../gateway/Channels.js"
 import { type ChannelWorker, makeChannelWorker } from "../gateway/ChannelWorker.js"
 import { makeOutbox } from "../gateway/Outbox.js"
 import { makeRedactor } from "../gateway/Redactor.js"
+import { makeThreadStore } from "../gateway/ThreadStore.js"
 import { AppConfig } from "../services/AppConfig.js"
 import { type ChannelPlugin, type DeliveryOutcome, Gateway } from "../services/Gateway.js"
 import * as Metrics from "../services/Metrics.js"
@@ -40,7 +41,8 @@ export const GatewayLiveWith = (options: GatewayOptions = {}) =>
       const { config, home } = yield* AppConfig
       const client = yield* HttpClient.HttpClient
       const secrets: Array<Redacted.Redacted<string>> = []
-      const context = { home, client, onSecret: (secret: Redacted.Redacted<string>) => void secrets.push(secret) }
+      const threads = yield* makeThreadStore
+      const context = { home, client, threads, onSecret: (secret: Redacted.Redacted<string>) => void secrets.push(secret) }
       const configured = yield* Effect.forEach(config.channels, (channel, index) =>
         makeChannelPlugin(channel, `channels[${index}]`, context).pipe(
           Effect.map((plugin) => ({ plugin, timeout: channel.timeout, policy: channel.delivery }))
