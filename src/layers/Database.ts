@@ -12,6 +12,7 @@ import daemon from "./migrations/0004_daemon.js"
 import slotLedger from "./migrations/0005_slot_ledger.js"
 import pauses from "./migrations/0006_pauses.js"
 import failureStreaks from "./migrations/0007_failure_streaks.js"
+import outboxDeadLetters from "./migrations/0010_outbox_dead_letters.js"
 
 /** The one SQLite file under `$AGENC_HOME` that holds all durable state. */
 export const databaseFile = (home: string): string => path.join(home, "agenc.db")
@@ -24,7 +25,8 @@ export const migrations = Migrator.fromRecord({
   "0004_daemon": daemon,
   "0005_slot_ledger": slotLedger,
   "0006_pauses": pauses,
-  "0007_failure_streaks": failureStreaks
+  "0007_failure_streaks": failureStreaks,
+  "0010_outbox_dead_letters": outboxDeadLetters
 })
 
 /** `SqlClient` on `$AGENC_HOME/agenc.db` (WAL, 5 s busy timeout), migrated to the latest schema. */
