@@ -8,6 +8,7 @@ import type { RestartLimit } from "../domain/DaemonConfig.js"
 import type { LoadedConfig } from "../services/AppConfig.js"
 import * as CrashLog from "./CrashLog.js"
 import { daemonPaths, type DaemonPaths, shutdownLimitMs } from "./DaemonPaths.js"
+import { followRotatedStdio, followStdioIfRotated, stdioIsLogFile } from "./LogRotation.js"
 import * as PidFile from "./PidFile.js"
 import { stillRunning } from "./ProcessIdentity.js"
 
@@ -132,6 +133,9 @@ const supervise = (loaded: LoadedConfig, options: { readonly configFile: Option.
     const paths = daemonPaths(loaded)
     const daemonConfig = loaded.config.daemon
     yield* PidFile.acquire(supervisorPidFile(paths))
+    // The daemon rotates the log it shares with us; our lines and the next daemon's follow to the new file.
+    const sharesLog = stdioIsLogFile(paths.logFile)
+    yield* followRotatedStdio(paths.logFile)
     const args = Option.match(options.configFile, { onNone: () => [], onSome: (file) => ["--config", file] })
     const stopLimitMs = shutdownLimitMs(daemonConfig.shutdownGrace) + 2_000
     const current: { daemon: Daemon | undefined } = { daemon: undefined }
@@ -145,6 +149,8 @@ const supervise = (loaded: LoadedConfig, options: { readonly configFile: Option.
       if (other._tag === "Running") {
         return yield* Effect.fail(new SupervisorError({ message: `another daemon runs (PID ${other.record.pid}): not starting one`, code: 1 }))
       }
+      // The new daemon inherits our stdout/stderr: the live log file, not one rotated since.
+      if (sharesLog) yield* Effect.ignore(Effect.try(() => followStdioIfRotated(paths.logFile)))
       const outcome = yield* Effect.scoped(Effect.gen(function*() {
         const daemon = yield* daemonProcess({ cli: options.cli, args, stopLimitMs })
         current.daemon = daemon

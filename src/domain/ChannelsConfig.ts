@@ -86,18 +86,38 @@ export class WebhookChannelConfig extends Schema.Class<WebhookChannelConfig>("We
   secret: Schema.optional(Secret).annotations({ description: "HMAC-SHA256 key: X-Agenc-Signature: sha256=<hex of the body>" })
 }) {}
 
-/** A Slack incoming webhook. */
-export class SlackChannelConfig extends Schema.Class<SlackChannelConfig>("SlackChannelConfig")({
-  type: Schema.Literal("slack"),
-  ...common,
-  url: SecretUrl
-}) {}
+const threads = Schema.optionalWith(Schema.Boolean, { default: () => false }).annotations({
+  description: "each action's messages go into one thread of its own; the thread id is kept in the action's session"
+})
 
-/** A Discord channel webhook. */
+/**
+ * Slack: an incoming webhook (`url`), or a bot (`token` and `channel`), which posts with
+ * `chat.postMessage` and can thread (`threads`); incoming webhooks cannot.
+ */
+export class SlackChannelConfig extends Schema.Class<SlackChannelConfig>("SlackChannelConfig")(
+  Schema.Struct({
+    type: Schema.Literal("slack"),
+    ...common,
+    url: Schema.optional(SecretUrl),
+    token: Schema.optional(Secret).annotations({ description: "bot token (xoxb-…), or {\"env\": NAME}, or {\"file\": PATH}; instead of url" }),
+    channel: Schema.optional(Schema.NonEmptyString).annotations({ description: "channel id (C…) the bot posts to; with token" }),
+    apiBase: Schema.optionalWith(HttpUrl, { default: () => "https://slack.com" }),
+    threads
+  }).pipe(Schema.filter((slack) =>
+    slack.url !== undefined && slack.token !== undefined ? { path: ["token"], message: "give either url (incoming webhook) or token and channel (bot), not both" }
+      : slack.url === undefined && slack.token === undefined ? { path: ["url"], message: "give url (incoming webhook) or token and channel (bot)" }
+      : slack.token !== undefined && slack.channel === undefined ? { path: ["channel"], message: "a bot token needs the channel id to post to" }
+      : slack.threads && slack.url !== undefined ? { path: ["threads"], message: "incoming webhooks cannot thread: use token and channel" }
+      : true
+  ))
+) {}
+
+/** A Discord channel webhook; `threads` needs a forum channel (each action gets a post of its own). */
 export class DiscordChannelConfig extends Schema.Class<DiscordChannelConfig>("DiscordChannelConfig")({
   type: Schema.Literal("discord"),
   ...common,
-  url: SecretUrl
+  url: SecretUrl,
+  threads
 }) {}
 
 /** A Telegram chat, through the Bot API's `sendMessage`. */
@@ -106,7 +126,8 @@ export class TelegramChannelConfig extends Schema.Class<TelegramChannelConfig>("
   ...common,
   token: Secret.annotations({ description: "bot token, or {\"env\": NAME}, or {\"file\": PATH}" }),
   chatId: Schema.Union(Schema.NonEmptyString, Schema.Int).annotations({ description: "chat id or @channelusername" }),
-  apiBase: Schema.optionalWith(HttpUrl, { default: () => "https://api.telegram.org" })
+  apiBase: Schema.optionalWith(HttpUrl, { default: () => "https://api.telegram.org" }),
+  threads
 }) {}
 
 /** A configured channel. */

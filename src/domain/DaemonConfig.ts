@@ -16,7 +16,7 @@ export class LogFileConfig extends Schema.Class<LogFileConfig>("LogFileConfig")(
 }) {}
 
 /** `daemon.logFile`: a path (rotated with the defaults), or `{ "path", "maxSize", "keep" }`. */
-const LogFile = Schema.transform(Schema.Union(Schema.NonEmptyString, LogFileConfig), Schema.typeSchema(LogFileConfig), {
+const LogFile = Schema.transform(Schema.Union(LogFileConfig, Schema.NonEmptyString), Schema.typeSchema(LogFileConfig), {
   strict: true,
   decode: (value) => typeof value === "string" ? new LogFileConfig({ path: value }) : value,
   encode: (value) => value

@@ -26,6 +26,26 @@ export const CatchUpPolicy = Schema.Literal("none", "latest", "all").annotations
   description: "none (default): missed slots are recorded, not run; latest: the most recent missed slot runs once on start, if within catchUpWindow; all: every missed slot within catchUpWindow runs, up to catchUpMax, in slot order"
 })
 
+/**
+ * What to do when runs keep failing (`failed` or `timed-out`), per action or heartbeat-wide (the action's
+ * keys win, key by key). Absent: failures are only recorded.
+ */
+export class FailurePolicyConfig extends Schema.Class<FailurePolicyConfig>("FailurePolicyConfig")({
+  alertAfter: Schema.optional(Schema.Int.pipe(Schema.between(1, 10_000))).annotations({
+    description: "after this many consecutive failed runs, send one alert (default 3)"
+  }),
+  alertChannels: Schema.optional(Schema.Array(Schema.NonEmptyString)).annotations({
+    description: "channels the alerts go to (default: the action's channels)"
+  }),
+  cooldown: Schema.optional(DurationMs).annotations({ description: "no second alert within this time (default 1h)" }),
+  pauseAfter: Schema.optional(Schema.Int.pipe(Schema.between(1, 10_000))).annotations({
+    description: "after this many consecutive failed runs, pause the action (by failure-policy); default: never"
+  }),
+  backoff: Schema.optional(Schema.Boolean).annotations({
+    description: "after consecutive failures skip 1, 2, 4, ... slots (reason backoff), at most one hour's worth (default false)"
+  })
+}) {}
+
 /** One entry of `heartbeat.actions`. */
 export class ActionConfig extends Schema.Class<ActionConfig>("ActionConfig")({
   name: Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
@@ -47,6 +67,10 @@ export class ActionConfig extends Schema.Class<ActionConfig>("ActionConfig")({
   catchUpWindow: Schema.optionalWith(DurationMs, { default: () => 86_400_000 }),
   catchUpMax: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 1_000)), { default: () => 10 }).annotations({
     description: "with catchUp \"all\": at most this many missed slots run (the latest ones), in slot order"
+  }),
+  onFailure: Schema.optional(FailurePolicyConfig),
+  jitter: Schema.optional(DurationMs).annotations({
+    description: "start each slot's run later by a stable offset in [0, jitter) derived from the action's name, never past the next slot (default: the heartbeat-wide jitter, else none)"
   }),
   missedAlert: Schema.optionalWith(Schema.Boolean, { default: () => false }).annotations({
     description: "after a start that found missed slots, send one message saying how many and what ran"
@@ -70,6 +94,8 @@ export class HeartbeatConfig extends Schema.Class<HeartbeatConfig>("HeartbeatCon
   }).annotations({
     description: "longest single sleep of the scheduler before it re-reads the wall clock (suspend, clock steps)"
   }),
+  onFailure: Schema.optional(FailurePolicyConfig).annotations({ description: "failure policy defaults for every action" }),
+  jitter: Schema.optional(DurationMs).annotations({ description: "jitter for every action that sets none (default none)" }),
   ledgerSize: Schema.optionalWith(Schema.Int.pipe(Schema.positive()), { default: () => 10_000 }).annotations({
     description: "how many runs the run ledger keeps"
   }),
