@@ -14,6 +14,7 @@ import { loadConfig } from "../layers/AppConfigFile.js"
 import { CliError, ExitCode } from "./CliError.js"
 import { loadChecked } from "./Config.js"
 import { table } from "./Heartbeat.js"
+import { printJson } from "./JsonOutput.js"
 import { configOption, jsonOption } from "./Options.js"
 
 /** The built CLI entry point (dist/cli.js), which the detached daemon and the unit run. */
@@ -108,7 +109,7 @@ const status = Command.make("status", { json: jsonOption, config: configOption }
     // SQLite errors fall through to the CLI's general failure (exit 1) with their message.
     const report = yield* pidFileErrors(daemonStatus(loaded, registrations))
     if (json) {
-      yield* Console.log(JSON.stringify(report, null, 2))
+      yield* printJson(report)
     } else {
       const uptime = report.uptimeMs === null ? "" : `, up ${Math.round(report.uptimeMs / 1000)}s`
       yield* Console.log(

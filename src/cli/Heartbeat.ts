@@ -5,7 +5,7 @@ import { MainLayer } from "../layers/MainLayer.js"
 import { Scheduler } from "../services/Scheduler.js"
 import { CliError } from "./CliError.js"
 import { loadChecked } from "./Config.js"
-import { toJson } from "../domain/Json.js"
+import { formatJson, printJson, runJson } from "./JsonOutput.js"
 import { heartbeatTrigger } from "./HeartbeatTrigger.js"
 import { configOption, jsonOption } from "./Options.js"
 
@@ -28,7 +28,7 @@ const list = Command.make("list", { config: configOption, json: jsonOption }, ({
     }))
     yield* Console.log(
       json
-        ? JSON.stringify(rows, null, 2)
+        ? formatJson(rows)
         : rows.length === 0
         ? "no actions (heartbeat disabled or none configured)"
         : table(["NAME", "SCHEDULE", "TIMEZONE", "NEXT RUN"], rows.map((row) => [row.name, row.schedule, row.timezone, row.nextRunAt]))
@@ -54,15 +54,7 @@ const run = Command.make("run", {
     }).pipe(Effect.provide(MainLayer(loaded)))
     const result = report.result
     if (args.json) {
-      yield* Console.log(toJson({
-        action: report.action,
-        outcome: report.outcome,
-        shouldNotify: result?.shouldNotify ?? false,
-        message: result?.message ?? null,
-        metadata: result?.metadata ?? {},
-        error: report.error ?? null,
-        deliveries: report.deliveries
-      }, 2))
+      yield* printJson(runJson(report))
     } else {
       yield* Console.log(
         report.outcome === "notified" ? result!.message! : `${report.outcome}${report.error === undefined ? "" : `: ${report.error}`}`

@@ -3,7 +3,7 @@ import { SqlClient } from "@effect/sql"
 import { Clock, Console, Effect, Either, Layer, Option } from "effect"
 import { ConfigError } from "../domain/ConfigError.js"
 import { parseDurationMs } from "../domain/DurationMs.js"
-import { CAPABILITY_BITS, type Task } from "../domain/Marketplace.js"
+import { CAPABILITY_BITS } from "../domain/Marketplace.js"
 import { parseU64 } from "../domain/RuntimeConfig.js"
 import { loadConfig } from "../layers/AppConfigFile.js"
 import { localAgent } from "../layers/AgentRuntimeLocal.js"
@@ -13,6 +13,7 @@ import { LedgerRuleError, NotFoundError } from "../services/AgentRuntime.js"
 import { AppConfig } from "../services/AppConfig.js"
 import { CliError, ExitCode } from "./CliError.js"
 import { table } from "./Heartbeat.js"
+import { printJson, taskJson } from "./JsonOutput.js"
 import { configOption, jsonOption } from "./Options.js"
 
 /** `AppConfig` from `--config` (or `$AGENC_HOME/gateway.json`) and the database under `$AGENC_HOME`. */
@@ -67,13 +68,6 @@ const usage = (flag: string) => (message: string) => CliError.usage(`${flag}: ${
 
 const deadlineText = (deadline: number) => deadline === 0 ? "none" : new Date(deadline * 1000).toISOString().replace(".000Z", "Z")
 
-/** A task for `--json`: u64 amounts as decimal strings. */
-const taskJson = (task: Task) => ({
-  ...task,
-  requiredCapabilities: task.requiredCapabilities.toString(),
-  rewardAmount: task.rewardAmount.toString()
-})
-
 const idArg = Args.text({ name: "id" }).pipe(Args.withDescription("task id, as printed by `agenc tasks add` / `list`"))
 
 const add = Command.make("add", {
@@ -104,7 +98,7 @@ const add = Command.make("add", {
 const list = Command.make("list", { json: jsonOption, config: configOption }, ({ config, json }) =>
   Effect.gen(function*() {
     const tasks = yield* (yield* ledger).listTasks()
-    if (json) return yield* Console.log(JSON.stringify(tasks.map(taskJson), null, 2))
+    if (json) return yield* printJson(tasks.map(taskJson))
     if (tasks.length === 0) return yield* Console.log("no tasks (add one: agenc tasks add --reward LAMPORTS --capabilities MASK)")
     yield* Console.log(table(
       ["ID", "STATUS", "TYPE", "REWARD", "CAPS", "WORKERS", "DEADLINE", "DESCRIPTION"],
