@@ -2,14 +2,16 @@
 import { Command, ValidationError } from "@effect/cli"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { Cause, Console, Effect, Exit, Option } from "effect"
+import { Cause, Console, Effect, Either, Exit, Option } from "effect"
 import { createRequire } from "node:module"
-import { ExitCode } from "./cli/CliError.js"
+import { CliError, ExitCode } from "./cli/CliError.js"
+import { takeLogLevel } from "./cli/CommandLine.js"
 import { configCommand } from "./cli/Config.js"
 import { cronCommand } from "./cli/Cron.js"
 import { daemonCommand } from "./cli/Daemon.js"
 import { heartbeatCommand } from "./cli/Heartbeat.js"
 import { tasksCommand } from "./cli/Tasks.js"
+import { Logging, LogLevelOverride } from "./layers/Logging.js"
 
 const { version } = createRequire(import.meta.url)("../package.json") as { readonly version: string }
 
@@ -25,7 +27,18 @@ class Exiting {
   constructor(readonly code: number) {}
 }
 
-const program = Effect.suspend(() => cli(process.argv)).pipe(
+const program = Effect.suspend(() => {
+  const [runtime, script, ...args] = process.argv
+  return Either.match(takeLogLevel(args), {
+    onLeft: (message) => Effect.fail(CliError.usage(message)),
+    onRight: ({ args, level }) =>
+      cli([runtime!, script!, ...args]).pipe(
+        // Logs outside any command's layers (and before them) go to stderr too, never to stdout.
+        Effect.provide(Logging({ level: "info", format: "auto" })),
+        Effect.provideService(LogLevelOverride, level)
+      )
+  })
+}).pipe(
   Effect.catchAll((error): Effect.Effect<never, Exiting> => {
     if (ValidationError.isValidationError(error)) {
       // @effect/cli has already printed what was wrong with the command line.

@@ -5,7 +5,10 @@ import { MainLayer } from "../layers/MainLayer.js"
 import { Scheduler } from "../services/Scheduler.js"
 import { CliError } from "./CliError.js"
 import { loadChecked } from "./Config.js"
-import { formatJson, printJson, runJson } from "./JsonOutput.js"
+import { formatJson } from "./JsonOutput.js"
+import { dryRun } from "./HeartbeatDryRun.js"
+import { printRunReport } from "./RunReportOutput.js"
+import { resultsOnlyOnStdout } from "./Streams.js"
 import { heartbeatTrigger } from "./HeartbeatTrigger.js"
 import { configOption, jsonOption } from "./Options.js"
 
@@ -38,7 +41,7 @@ const list = Command.make("list", { config: configOption, json: jsonOption }, ({
 
 const run = Command.make("run", {
   action: Args.text({ name: "action" }).pipe(Args.withDescription("name of the action in gateway.json")),
-  dryRun: Options.boolean("dry-run").pipe(Options.withDescription("run it but deliver nothing (the action's session state is still updated, as in a real run)")),
+  dryRun: Options.boolean("dry-run").pipe(Options.withDescription("run it and say what it would send, but write nothing: no delivery, no session update, no ledger record")),
   json: Options.boolean("json").pipe(Options.withDescription("print the result as JSON")),
   config: configOption
 }, (args) =>
@@ -47,22 +50,14 @@ const run = Command.make("run", {
     if (!registrations.some((registration) => registration.name === args.action)) {
       return yield* Effect.fail(CliError.usage(`no action named "${args.action}" (configured: ${registrations.map((r) => r.name).join(", ") || "none"})`))
     }
-    const report = yield* Effect.gen(function*() {
+    const registration = registrations.find((registration) => registration.name === args.action)!
+    const dry = args.dryRun ? yield* resultsOnlyOnStdout(dryRun(loaded, registration)) : undefined
+    const report = dry?.report ?? (yield* resultsOnlyOnStdout(Effect.gen(function*() {
       const scheduler = yield* Scheduler
       yield* scheduler.reconcile(registrations)
-      return yield* scheduler.runNow(args.action, { deliver: !args.dryRun })
-    }).pipe(Effect.provide(MainLayer(loaded)))
-    const result = report.result
-    if (args.json) {
-      yield* printJson(runJson(report))
-    } else {
-      yield* Console.log(
-        report.outcome === "notified" ? result!.message! : `${report.outcome}${report.error === undefined ? "" : `: ${report.error}`}`
-      )
-      for (const delivery of report.deliveries) {
-        yield* Console.log(`  -> ${delivery.channel}: ${delivery.status}${delivery.error === undefined ? "" : ` (${delivery.error})`}`)
-      }
-    }
+      return yield* scheduler.runNow(args.action)
+    }).pipe(Effect.provide(MainLayer(loaded)))))
+    yield* printRunReport(loaded, report, { json: args.json, dryRun: dry })
     if (report.outcome === "failed" || report.outcome === "timed-out") {
       return yield* Effect.fail(new CliError({ message: `${args.action} ${report.outcome}: ${report.error ?? ""}`, code: 1 }))
     }

@@ -1,0 +1,44 @@
+/**
+ * The one place agenc works around @effect/cli (see README, "Commands"): it reads `--log-level` itself
+ * (one set of level names, `warn` included, applied to every layer), and, in `CommandHelp.ts`, renders help,
+ * completions and command-line errors from the command tree.
+ */
+import { Either, Option, type LogLevel } from "effect"
+import { LEVELS, parseLevel } from "../layers/Logging.js"
+
+/** Level names as help and errors list them. */
+export const levelNames = "trace, debug, info, warn, error"
+
+/**
+ * Removes `--log-level LEVEL` / `--log-level=LEVEL` from the arguments and parses it. Without it, commands
+ * log warnings and errors only, and the daemon (`daemon start`) uses `log.level` from gateway.json.
+ */
+export const takeLogLevel = (args: ReadonlyArray<string>): Either.Either<{
+  readonly args: ReadonlyArray<string>
+  readonly level: Option.Option<LogLevel.LogLevel>
+}, string> => {
+  const rest: Array<string> = []
+  let given: string | undefined
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!
+    if (arg === "--") {
+      rest.push(...args.slice(i))
+      break
+    }
+    if (arg === "--log-level") {
+      if (i + 1 >= args.length) return Either.left(`--log-level needs a level (${levelNames})`)
+      given = args[++i]!
+    } else if (arg.startsWith("--log-level=")) {
+      given = arg.slice("--log-level=".length)
+    } else {
+      rest.push(arg)
+    }
+  }
+  const positional = rest.filter((arg) => !arg.startsWith("-"))
+  const isDaemon = positional[0] === "daemon" && positional[1] === "start"
+  if (given === undefined) return Either.right({ args: rest, level: isDaemon ? Option.none() : Option.some(LEVELS.warning) })
+  const level = parseLevel(given)
+  return Option.isNone(level)
+    ? Either.left(`--log-level: "${given}" is not a level (${levelNames})`)
+    : Either.right({ args: rest, level })
+}
