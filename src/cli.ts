@@ -4,6 +4,7 @@ import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Cause, Console, Effect, Either, Exit, Option } from "effect"
 import { createRequire } from "node:module"
+import { actionCommand } from "./cli/ActionNew.js"
 import { CliError, ExitCode } from "./cli/CliError.js"
 import { takeLogLevel } from "./cli/CommandLine.js"
 import { configCommand } from "./cli/Config.js"
@@ -17,7 +18,7 @@ const { version } = createRequire(import.meta.url)("../package.json") as { reado
 
 const agenc = Command.make("agenc").pipe(
   Command.withDescription("heartbeat and autonomous daemon for AgenC agents"),
-  Command.withSubcommands([daemonCommand, heartbeatCommand, tasksCommand, cronCommand, configCommand])
+  Command.withSubcommands([daemonCommand, heartbeatCommand, tasksCommand, cronCommand, configCommand, actionCommand(version)])
 )
 
 const cli = Command.run(agenc, { name: "agenc", version })
