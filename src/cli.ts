@@ -6,7 +6,9 @@ import { Cause, Console, Effect, Either, Exit, Option } from "effect"
 import { createRequire } from "node:module"
 import { actionCommand } from "./cli/ActionNew.js"
 import { CliError, ExitCode } from "./cli/CliError.js"
-import { takeLogLevel } from "./cli/CommandLine.js"
+import { completions, parseCommandLine, renderHelp, useColor } from "./cli/CommandHelp.js"
+import { reportValidationErrors, takeLogLevel } from "./cli/CommandLine.js"
+import { commandTree } from "./cli/CommandTree.js"
 import { configCommand } from "./cli/Config.js"
 import { cronCommand } from "./cli/Cron.js"
 import { daemonCommand } from "./cli/Daemon.js"
@@ -28,16 +30,29 @@ class Exiting {
   constructor(readonly code: number) {}
 }
 
+const tree = commandTree(agenc)
+
 const program = Effect.suspend(() => {
   const [runtime, script, ...args] = process.argv
-  return Either.match(takeLogLevel(args), {
+  return Either.match(Either.flatMap(takeLogLevel(args), (taken) => Either.map(parseCommandLine(tree, taken.args), (parsed) => ({ ...taken, parsed }))), {
     onLeft: (message) => Effect.fail(CliError.usage(message)),
-    onRight: ({ args, level }) =>
-      cli([runtime!, script!, ...args]).pipe(
-        // Logs outside any command's layers (and before them) go to stderr too, never to stdout.
-        Effect.provide(Logging({ level: "info", format: "auto" })),
-        Effect.provideService(LogLevelOverride, level)
-      )
+    onRight: ({ args, level, parsed }) => {
+      switch (parsed._tag) {
+        case "Help":
+          return Console.log(renderHelp(parsed.path, { color: useColor(), width: process.stdout.columns }))
+        case "Completions":
+          return Console.log(completions(tree, parsed.shell))
+        case "Version":
+          return Console.log(version)
+        case "Run":
+          return cli([runtime!, script!, ...args]).pipe(
+            reportValidationErrors(parsed.path.map((command) => command.name).join(" ")),
+            // Logs outside any command's layers (and before them) go to stderr too, never to stdout.
+            Effect.provide(Logging({ level: "info", format: "auto" })),
+            Effect.provideService(LogLevelOverride, level)
+          )
+      }
+    }
   })
 }).pipe(
   Effect.catchAll((error): Effect.Effect<never, Exiting> => {
@@ -50,7 +65,7 @@ const program = Effect.suspend(() => {
       case "CliError":
         return Console.error(`agenc: ${tagged.message}`).pipe(Effect.zipRight(Effect.fail(new Exiting(tagged.code!))))
       case "ConfigError":
-        return Console.error(tagged.line!).pipe(Effect.zipRight(Effect.fail(new Exiting(ExitCode.config))))
+        return Console.error(`agenc: ${tagged.line!}`).pipe(Effect.zipRight(Effect.fail(new Exiting(ExitCode.config))))
       default:
         return Console.error(`agenc: ${tagged._tag !== undefined ? `${tagged._tag}: ` : ""}${tagged.message ?? String(error)}`).pipe(
           Effect.zipRight(Effect.fail(new Exiting(ExitCode.failure)))

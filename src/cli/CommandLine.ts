@@ -3,7 +3,9 @@
  * (one set of level names, `warn` included, applied to every layer), and, in `CommandHelp.ts`, renders help,
  * completions and command-line errors from the command tree.
  */
-import { Either, Option, type LogLevel } from "effect"
+import { ValidationError } from "@effect/cli"
+import { Effect, Either, Option, type LogLevel } from "effect"
+import { CliError } from "./CliError.js"
 import { LEVELS, parseLevel } from "../layers/Logging.js"
 
 /** Level names as help and errors list them. */
@@ -42,3 +44,19 @@ export const takeLogLevel = (args: ReadonlyArray<string>): Either.Either<{
     ? Either.left(`--log-level: "${given}" is not a level (${levelNames})`)
     : Either.right({ args: rest, level })
 }
+
+/**
+ * @effect/cli prints what it found wrong with the command line (a bad value, a missing option) as a
+ * multi-line, coloured block; this turns it into the one line `agenc: "<command>": <reason>` (exit 2).
+ */
+export const reportValidationErrors = (where: string) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.consoleWith((console) => {
+    const printed: Array<string> = []
+    return effect.pipe(
+      Effect.withConsole({ ...console, error: (...args) => Effect.sync(() => void printed.push(args.join(" "))) }),
+      Effect.catchIf(ValidationError.isValidationError, () => {
+        const reason = printed.join("; ").replace(/\x1b\[[0-9;]*m/g, "").replace(/\s+/g, " ").trim()
+        return Effect.fail(CliError.usage(`"${where}": ${reason === "" ? "invalid command line" : reason}; see ${where} --help`))
+      })
+    )
+  })

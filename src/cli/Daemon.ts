@@ -23,6 +23,7 @@ const here = fileURLToPath(import.meta.url)
 const cliPath = (): string => path.basename(here) === "cli.js" ? here : path.resolve(path.dirname(here), "../cli.js")
 
 const timeoutOption = Options.text("timeout").pipe(
+  Options.withPseudoName("DURATION"),
   Options.withDescription("how long to wait for the daemon to exit before SIGKILL (e.g. 10s)"),
   Options.withDefault("10s")
 )

@@ -71,11 +71,11 @@ const deadlineText = (deadline: number) => deadline === 0 ? "none" : new Date(de
 const idArg = Args.text({ name: "id" }).pipe(Args.withDescription("task id, as printed by `agenc tasks add` / `list`"))
 
 const add = Command.make("add", {
-  reward: Options.text("reward").pipe(Options.withDescription("reward in lamports (> 0)")),
-  capabilities: Options.text("capabilities").pipe(Options.withDescription("required capability bitmask: decimal, 0x hex, or names (COMPUTE,INFERENCE)")),
-  deadline: Options.text("deadline").pipe(Options.withDescription("ISO date-time or +DURATION (+30m, +2h, +1d); default none"), Options.optional),
-  maxWorkers: Options.integer("max-workers").pipe(Options.withDescription("1..100 (default 1)"), Options.withDefault(1)),
-  description: Options.text("description").pipe(Options.withDescription("up to 64 bytes of UTF-8"), Options.withDefault("")),
+  reward: Options.text("reward").pipe(Options.withPseudoName("LAMPORTS"), Options.withDescription("reward in lamports (> 0)")),
+  capabilities: Options.text("capabilities").pipe(Options.withPseudoName("MASK"), Options.withDescription("required capability bitmask: decimal, 0x hex, or names (COMPUTE,INFERENCE)")),
+  deadline: Options.text("deadline").pipe(Options.withPseudoName("ISO|+DURATION"), Options.withDescription("ISO date-time or +DURATION (+30m, +2h, +1d); default none"), Options.optional),
+  maxWorkers: Options.integer("max-workers").pipe(Options.withPseudoName("N"), Options.withDescription("1..100"), Options.withDefault(1)),
+  description: Options.text("description").pipe(Options.withPseudoName("TEXT"), Options.withDescription("up to 64 bytes of UTF-8"), Options.withDefault("")),
   config: configOption
 }, (args) =>
   Effect.gen(function*() {
