@@ -3,9 +3,9 @@
  * each library in its own child process, and prints one table (JSON in bench/results/<date>.json).
  * `--quick` shortens every phase for development and the CI smoke; its figures mean little.
  *
- * Order matters on a small machine: the two soaks start first and run in the background (the real-clock
- * one must last 10 minutes, and both are nearly idle); then start-up, scale and, last and alone in the
- * foreground, fire latency, whose children take turns so that no two wake on the same second.
+ * Order matters on a small machine: start-up, scale and, last and alone, fire latency, whose children take
+ * turns so that no two wake on the same second. Endurance (heap, RSS, fds, files over hours of the real
+ * daemon) is `npm run soak` (bench/soak/Soak.ts), not part of this run.
  */
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
@@ -13,31 +13,17 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { childResult, ROOT, runChild } from "./lib/Child.js"
 import type { ScaleResult } from "./lib/Idle.js"
-import { distribution, quantile, slope, type Spread, spread } from "./lib/Stats.js"
+import { distribution, quantile, type Spread, spread } from "./lib/Stats.js"
 import { cell, num, ratio, render } from "./lib/Table.js"
 import { daemonCycle, helpToExit, nodeToExit } from "./startup/Startup.js"
 
 const quick = process.argv.includes("--quick")
 const plan = quick
-  ? { fireRounds: 1, fireSlots: 5, warmup: 1, others: 10_000, sizes: [1_000, 10_000], bigSize: 0, scaleReps: 1, idleMs: 2_000, startupReps: 2, graceMs: 500, soakDays: 1, soakSeconds: 20 }
-  : { fireRounds: 2, fireSlots: 30, warmup: 2, others: 10_000, sizes: [1_000, 10_000], bigSize: 100_000, scaleReps: 3, idleMs: 30_000, startupReps: 5, graceMs: 1_000, soakDays: 30, soakSeconds: 600 }
+  ? { fireRounds: 1, fireSlots: 5, warmup: 1, others: 10_000, sizes: [1_000, 10_000], bigSize: 0, scaleReps: 1, idleMs: 2_000, startupReps: 2, graceMs: 500 }
+  : { fireRounds: 2, fireSlots: 30, warmup: 2, others: 10_000, sizes: [1_000, 10_000], bigSize: 100_000, scaleReps: 3, idleMs: 30_000, startupReps: 5, graceMs: 1_000 }
 
 const began = Date.now()
 const log = (message: string) => console.error(`[${((Date.now() - began) / 1000).toFixed(0).padStart(4)} s] ${message}`)
-
-// ---- soaks, in the background ----------------------------------------------------------------------
-interface TestClockSoak { readonly days: number; readonly runs: number; readonly wallMs: number; readonly heap: ReadonlyArray<{ day: number; heapUsed: number }> }
-interface RealClockSoak { readonly seconds: number; readonly runs: number; readonly samples: ReadonlyArray<{ t: number; heapUsed: number; rss: number }> }
-log(`soaks started: ${plan.soakDays} simulated days under TestClock, ${plan.soakSeconds} s on the real clock`)
-/** Starts a soak at the lowest CPU priority: the TestClock one keeps a core busy for minutes, and must not
- * slow the start-up and latency figures measured meanwhile. */
-const background = async <A>(entry: string, args: ReadonlyArray<string>): Promise<A> => {
-  const child = await runChild(entry, args)
-  if (child.process.pid !== undefined) os.setPriority(child.process.pid, 19)
-  return (await child.done).result as A
-}
-const realSoak = background<RealClockSoak>("bench/soak/realclock.ts", [`--seconds=${plan.soakSeconds}`, `--sample-ms=${quick ? 2_000 : 10_000}`])
-const testClockSoak = background<TestClockSoak>("bench/soak/testclock.ts", [`--days=${plan.soakDays}`])
 
 // ---- start-up and shutdown -------------------------------------------------------------------------
 log("start-up and shutdown")
@@ -114,29 +100,7 @@ if (fs.existsSync(scanFile)) {
   scan = await runTaskScan().catch((error: unknown) => String(error))
 }
 
-// ---- soak results ----------------------------------------------------------------------------------
-log("waiting for the soaks")
-const [real, simulated] = await Promise.all([realSoak, testClockSoak])
 const KB = 1024
-// The first minute (JIT, SQLite page cache, ledger warm-up) is not the steady state.
-const steady = real.samples.filter((s) => s.t >= (quick ? 0 : 60))
-const realSlopes = {
-  rssKbPerMin: slope(steady.map((s) => [s.t / 60, s.rss / KB] as const)),
-  heapKbPerMin: slope(steady.map((s) => [s.t / 60, s.heapUsed / KB] as const))
-}
-const simulatedHeap = simulated.heap.map((h) => [h.day, h.heapUsed / KB] as const)
-const soak = {
-  testClock: {
-    days: simulated.days,
-    runs: simulated.runs,
-    wallSeconds: simulated.wallMs / 1000,
-    // Day 1 is warm-up: growth is measured from its end.
-    heapGrowthKb: simulatedHeap.at(-1)![1] - simulatedHeap[0]![1],
-    heapSlopeKbPerDay: slope(simulatedHeap),
-    heapKb: simulatedHeap
-  },
-  realClock: { seconds: real.seconds, runs: real.runs, ...realSlopes, samples: real.samples }
-}
 
 // ---- report ----------------------------------------------------------------------------------------
 const f = (key: string) => fire[key]!
@@ -169,11 +133,6 @@ rows.push(["agenc --help to exit (ms)", cell(startup.help, 0), "", `node -e 0: $
 rows.push(["daemon spawn to READY=1 (ms)", cell(startup.ready, 0), "", `node -e 0: ${cell(startup.node, 0)}`, ratio(startup.ready.median, startup.node.median), "≤ 300"])
 rows.push(["SIGTERM to exit, idle (ms)", cell(startup.termIdle, 0), "", "", "", "≤ 100"])
 rows.push([`SIGTERM to exit, action mid-run (ms)`, cell(startup.termMidRun, 0), "", `grace ${plan.graceMs}`, ratio(startup.termMidRun.median, plan.graceMs), `≤ grace + teardown`])
-rows.push([`soak ${soak.testClock.days} simulated days: heap growth (KB)`, num(soak.testClock.heapGrowthKb), "", `${soak.testClock.runs} runs`, "", "≈ 0 (noise)"])
-rows.push([`soak ${soak.testClock.days} simulated days: heap slope (KB/day)`, num(soak.testClock.heapSlopeKbPerDay, 2), "", "", "", "≈ 0"])
-rows.push([`soak real ${soak.realClock.seconds} s: RSS slope (KB/min)`, num(soak.realClock.rssKbPerMin, 2), "", `${soak.realClock.runs} runs`, "", "≈ 0"])
-rows.push([`soak real ${soak.realClock.seconds} s: heap slope (KB/min)`, num(soak.realClock.heapKbPerMin, 2), "", "", "", "≈ 0"])
-
 const scanFigures = scan as { ledger?: { typical?: { medianMs: number; minMs: number; maxMs: number }; unlimited?: { medianMs: number; minMs: number; maxMs: number; matched: number } }; decode?: { medianMs: number; p10Ms: number; p90Ms: number } }
 const scanCell = (figure: { medianMs: number; minMs?: number; maxMs?: number; p10Ms?: number; p90Ms?: number } | undefined) =>
   figure === undefined ? "–" : `${num(figure.medianMs, 2)} (${num(figure.minMs ?? figure.p10Ms ?? Number.NaN, 2)}–${num(figure.maxMs ?? figure.p90Ms ?? Number.NaN, 2)})`
@@ -193,6 +152,6 @@ if (typeof scan === "string") console.log(`\ntask scan: ${scan}`)
 const resultsDir = path.join(ROOT, "bench", "results")
 fs.mkdirSync(resultsDir, { recursive: true })
 const file = path.join(resultsDir, `${new Date(began).toISOString().replace(/[:.]/g, "-")}${quick ? "-quick" : ""}.json`)
-fs.writeFileSync(file, JSON.stringify({ date: new Date(began).toISOString(), machine, quick, plan, fire, scale: scaleResults, startup, soak, scan, table }, null, 2))
+fs.writeFileSync(file, JSON.stringify({ date: new Date(began).toISOString(), machine, quick, plan, fire, scale: scaleResults, startup, scan, table }, null, 2))
 log(`done; JSON in ${path.relative(ROOT, file)}`)
 process.exit(0)

@@ -13,6 +13,7 @@ import { configCommand } from "./cli/Config.js"
 import { cronCommand } from "./cli/Cron.js"
 import { daemonCommand } from "./cli/Daemon.js"
 import { heartbeatCommand } from "./cli/Heartbeat.js"
+import { outboxCommand } from "./cli/Outbox.js"
 import { tasksCommand } from "./cli/Tasks.js"
 import { Logging, LogLevelOverride } from "./layers/Logging.js"
 
@@ -20,7 +21,7 @@ const { version } = createRequire(import.meta.url)("../package.json") as { reado
 
 const agenc = Command.make("agenc").pipe(
   Command.withDescription("heartbeat and autonomous daemon for AgenC agents"),
-  Command.withSubcommands([daemonCommand, heartbeatCommand, tasksCommand, cronCommand, configCommand, actionCommand(version)])
+  Command.withSubcommands([daemonCommand, heartbeatCommand, tasksCommand, cronCommand, configCommand, outboxCommand, actionCommand(version)])
 )
 
 const cli = Command.run(agenc, { name: "agenc", version })

@@ -66,7 +66,9 @@ export const renderHelp = (path: ReadonlyArray<CommandSpec>, options: { readonly
   const sections = [`${bold("Usage:")} ${wrap(usage, width, 7)}`, wrap(command.description, width, 0)]
   if (command.subcommands.length > 0) {
     const column = Math.max(...command.subcommands.map((c) => c.name.length)) + 4
-    sections.push(`${bold("Commands:")}\n${command.subcommands.map((c) => `  ${c.name.padEnd(column - 2)}${wrap(c.description, width, column)}`).join("\n")}`)
+    // One line per command, so a group's page fits a screen; its own --help has the whole description.
+    const fit = (text: string) => text.length <= width - column ? text : `${text.slice(0, width - column - 1).replace(/\s+\S*$/, "")}…`
+    sections.push(`${bold("Commands:")}\n${command.subcommands.map((c) => `  ${c.name.padEnd(column - 2)}${fit(c.description)}`).join("\n")}`)
   }
   if (command.args.length > 0) {
     const column = Math.max(...command.args.map((a) => a.name.length)) + 4

@@ -13,7 +13,7 @@ import { gatewaySchemaJson, initialConfig, schemaFileName } from "./InitialConfi
 export const loadChecked = (config: Option.Option<string>) =>
   Effect.gen(function*() {
     const loaded = yield* loadConfig({ file: Option.getOrUndefined(config) })
-    const registrations = yield* resolveActions(loaded.config.heartbeat, path.dirname(loaded.file))
+    const registrations = yield* resolveActions(loaded.config.heartbeat, path.dirname(loaded.file), loaded.config.links)
     return { loaded, registrations }
   })
 

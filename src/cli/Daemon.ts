@@ -1,6 +1,5 @@
 import { Command, Options } from "@effect/cli"
 import { Console, Effect, Either, Option } from "effect"
-import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { runDaemon } from "../daemon/DaemonMain.js"
@@ -8,13 +7,15 @@ import { daemonStatus } from "../daemon/DaemonStatus.js"
 import * as DaemonControl from "../daemon/DaemonControl.js"
 import { daemonPaths, shutdownLimitMs } from "../daemon/DaemonPaths.js"
 import * as PidFile from "../daemon/PidFile.js"
-import { systemdUnit } from "../daemon/SystemdUnit.js"
+import * as Supervisor from "../daemon/Supervisor.js"
+import { privateTmpProblem, SYSTEM_HOME, SYSTEM_USER, systemdUnit } from "../daemon/SystemdUnit.js"
 import { parseDurationMs } from "../domain/DurationMs.js"
 import { loadConfig } from "../layers/AppConfigFile.js"
 import { CliError, ExitCode } from "./CliError.js"
 import { loadChecked } from "./Config.js"
 import { table } from "./Heartbeat.js"
 import { printJson } from "./JsonOutput.js"
+import { logsCommand } from "./DaemonLogs.js"
 import { configOption, jsonOption } from "./Options.js"
 
 /** The built CLI entry point (dist/cli.js), which the detached daemon and the unit run. */
@@ -71,14 +72,28 @@ const start = Command.make("start", {
   Command.withDescription("start the daemon (detached unless --foreground); prints its PID once it is ready")
 )
 
+const supervise = Command.make("supervise", { config: configOption }, ({ config }) =>
+  Supervisor.runSupervisor({ configFile: Option.map(config, (file) => path.resolve(file)), cli: cliPath() }).pipe(
+    pidFileErrors,
+    Effect.catchTag("SupervisorError", (error) => Effect.fail(failure(error.message, error.code)))
+  )).pipe(Command.withDescription("run the daemon under a supervisor in this process, restarting it when it crashes (what a detached start runs)"))
+
 const stopDaemon = (config: Option.Option<string>, timeout: string) =>
   Effect.gen(function*() {
     const timeoutMs = yield* parseTimeout(timeout)
     const loaded = yield* loadConfig({ file: Option.getOrUndefined(config) })
+    // The supervisor first (it stops its daemon gracefully); then whatever daemon still runs, e.g. one
+    // whose supervisor was SIGKILLed.
+    const before = yield* pidFileErrors(PidFile.inspect(daemonPaths(loaded).pidFile))
+    const supervisor = yield* pidFileErrors(Supervisor.stopSupervisor(daemonPaths(loaded), timeoutMs))
+    if (supervisor._tag === "Stopped") yield* Console.log(`stopped the supervisor (PID ${supervisor.pid})`)
+    if (supervisor._tag === "Killed") yield* Console.error(`the supervisor (PID ${supervisor.pid}) did not exit within ${timeout}: killed with SIGKILL`)
     const outcome = yield* pidFileErrors(DaemonControl.stop(daemonPaths(loaded).pidFile, timeoutMs))
     switch (outcome._tag) {
       case "NotRunning":
-        return yield* Console.log("not running")
+        return yield* Console.log(
+          supervisor._tag === "NotRunning" ? "not running" : before._tag === "Running" ? `stopped (PID ${before.record.pid})` : "stopped"
+        )
       case "Stopped":
         return yield* Console.log(`stopped (PID ${outcome.pid})`)
       case "Killed":
@@ -110,7 +125,8 @@ const status = Command.make("status", { json: jsonOption, config: configOption }
     // SQLite errors fall through to the CLI's general failure (exit 1) with their message.
     const report = yield* pidFileErrors(daemonStatus(loaded, registrations))
     if (json) {
-      yield* printJson(report)
+      const supervisor = yield* pidFileErrors(Supervisor.supervisorStatus(daemonPaths(loaded)))
+      yield* printJson({ ...report, supervisor })
     } else {
       const uptime = report.uptimeMs === null ? "" : `, up ${Math.round(report.uptimeMs / 1000)}s`
       yield* Console.log(
@@ -120,14 +136,22 @@ const status = Command.make("status", { json: jsonOption, config: configOption }
           ? `not running: stale PID file (${report.staleReason})`
           : "not running"
       )
+      const supervisor = yield* pidFileErrors(Supervisor.supervisorStatus(daemonPaths(loaded)))
+      yield* Console.log(
+        supervisor.state === "running"
+          ? `supervisor: running (PID ${supervisor.pid})${report.state === "running" ? "" : ", restarting the daemon"}`
+          : supervisor.state === "stale"
+          ? `supervisor: not running (PID ${supervisor.pid} is gone)${report.state === "running" ? "; the daemon runs unsupervised" : ""}`
+          : "supervisor: none"
+      )
       yield* Console.log(`restarts: ${report.restarts}`)
       if (report.lastCrash !== null) {
         yield* Console.log(`last crash: ${report.lastCrash.at} PID ${report.lastCrash.pid}: ${report.lastCrash.reason}`)
       }
       if (report.actions.length > 0) {
         yield* Console.log(table(
-          ["NAME", "SCHEDULE", "TIMEZONE", "NEXT RUN", "LAST RUN", "OUTCOME"],
-          report.actions.map((a) => [a.name, a.schedule, a.timezone, a.nextRunAt ?? "-", a.lastRunAt ?? "-", a.running ? "running" : a.lastOutcome ?? "-"])
+          ["NAME", "SCHEDULE", "TIMEZONE", "NEXT RUN", "LAST RUN", "OUTCOME", "MISSED 24H", "SKIPPED 24H"],
+          report.actions.map((a) => [a.name, a.schedule, a.timezone, a.nextRunAt ?? "-", a.lastRunAt ?? "-", a.running ? "running" : a.lastOutcome ?? "-", String(a.missed24h), String(a.skipped24h)])
         ))
       }
     }
@@ -137,25 +161,48 @@ const status = Command.make("status", { json: jsonOption, config: configOption }
 
 const unit = Command.make("systemd-unit", {
   user: Options.boolean("user").pipe(Options.withDescription("a user unit (systemctl --user), wanted by default.target")),
+  runAs: Options.text("run-as").pipe(
+    Options.withDescription(`system unit: the account (and group) the daemon runs as (default ${SYSTEM_USER})`),
+    Options.optional
+  ),
+  home: Options.text("home").pipe(
+    Options.withDescription(`system unit: AGENC_HOME of the service (default ${SYSTEM_HOME}, created by systemd as its StateDirectory)`),
+    Options.optional
+  ),
   config: configOption
-}, ({ config, user }) =>
+}, ({ config, home, runAs, user }) =>
   Effect.gen(function*() {
-    const loaded = yield* loadConfig({ file: Option.getOrUndefined(config) })
-    const account = os.userInfo()
+    if (user && Option.isSome(runAs)) return yield* Effect.fail(CliError.usage("--run-as: only for the system unit (a user unit runs as you)"))
+    if (user && Option.isSome(home)) return yield* Effect.fail(CliError.usage("--home: only for the system unit (a user unit uses AGENC_HOME)"))
+    const account = Option.getOrElse(runAs, () => SYSTEM_USER)
+    if (!/^[a-z_][a-z0-9_-]*[$]?$/i.test(account) || account.length > 32) {
+      return yield* Effect.fail(CliError.usage(`--run-as: "${account}" is not a user name`))
+    }
+    const serviceHome = user ? undefined : path.resolve(Option.getOrElse(home, () => SYSTEM_HOME))
+    const configFile = Option.getOrUndefined(Option.map(config, (file) => path.resolve(file)))
+    if (!user) {
+      const problem = privateTmpProblem("--home", serviceHome!) ?? (configFile === undefined ? undefined : privateTmpProblem("--config", configFile))
+      if (problem !== undefined) return yield* Effect.fail(CliError.usage(problem))
+    }
+    const loaded = yield* loadConfig({ file: configFile, home: serviceHome })
+    const daemon = loaded.config.daemon
     yield* Console.log(systemdUnit({
       user,
       node: process.execPath,
       cli: cliPath(),
       home: loaded.home,
-      configFile: Option.getOrUndefined(Option.map(config, (file) => path.resolve(file))),
-      watchdogSec: Math.max(1, Math.round(loaded.config.daemon.watchdogInterval / 1000)),
-      stopTimeoutSec: Math.ceil(shutdownLimitMs(loaded.config.daemon.shutdownGrace) / 1000) + 5,
-      runAs: user || account.uid === 0 ? undefined : account.username
+      configFile,
+      watchdogSec: Math.max(1, Math.round(daemon.watchdogInterval / 1000)),
+      stopTimeoutSec: Math.ceil(shutdownLimitMs(daemon.shutdownGrace) / 1000) + 5,
+      runAs: user ? undefined : account,
+      restartDelayMs: daemon.restartDelay,
+      startLimitBurst: daemon.restartLimit.burst,
+      startLimitIntervalSec: Math.max(1, Math.ceil(daemon.restartLimit.interval / 1000))
     }).trimEnd())
-  })).pipe(Command.withDescription("print a systemd unit for the daemon (Type=notify, watchdog, restart on failure)"))
+  })).pipe(Command.withDescription("print a systemd unit for the daemon (Type=notify, watchdog, restart on failure; the system unit runs as --run-as)"))
 
 /** `agenc daemon`: lifecycle of the background gateway. */
 export const daemonCommand = Command.make("daemon").pipe(
   Command.withDescription("start, stop, restart, reload and inspect the daemon"),
-  Command.withSubcommands([start, stop, restart, reload, status, unit])
+  Command.withSubcommands([start, stop, restart, reload, status, unit, supervise, logsCommand])
 )

@@ -3,38 +3,59 @@ import { Clock, Console, Effect } from "effect"
 import * as CronSchedule from "../heartbeat/CronSchedule.js"
 import { MainLayer } from "../layers/MainLayer.js"
 import { Scheduler } from "../services/Scheduler.js"
-import { CliError } from "./CliError.js"
+import { StateStore } from "../services/StateStore.js"
+import { CliError, ExitCode } from "./CliError.js"
 import { loadChecked } from "./Config.js"
 import { formatJson } from "./JsonOutput.js"
 import { dryRun } from "./HeartbeatDryRun.js"
 import { printRunReport } from "./RunReportOutput.js"
 import { resultsOnlyOnStdout } from "./Streams.js"
+import { pauseJson } from "../heartbeat/Pauses.js"
+import { heartbeatPauseCommands } from "./HeartbeatPause.js"
+import { heartbeatLedgerCommands, ledgerLayer } from "./HeartbeatRuns.js"
 import { heartbeatTrigger } from "./HeartbeatTrigger.js"
 import { configOption, jsonOption } from "./Options.js"
 
-/** Formats rows as aligned columns. */
-export const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string => {
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)))
-  return [header, ...rows].map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd()).join("\n")
-}
+import { table } from "./Table.js"
+
+export { table }
 
 const list = Command.make("list", { config: configOption, json: jsonOption }, ({ config, json }) =>
   Effect.gen(function*() {
-    const { registrations } = yield* loadChecked(config)
+    const { loaded, registrations } = yield* loadChecked(config)
     const now = yield* Clock.currentTimeMillis
-    const rows = registrations.map((registration) => ({
+    // The ledger's view of each action: its last outcome, and what did not run in the last 24 h.
+    const ledger = yield* Effect.gen(function*() {
+      const store = yield* StateStore
+      const pauses = yield* store.pauses(now)
+      return yield* Effect.forEach(registrations, (registration) =>
+        Effect.gen(function*() {
+          const [last] = yield* store.runs({ action: registration.name, limit: 1 })
+          const counts = yield* store.outcomeCounts(registration.name, now - 86_400_000)
+          const paused = pauseJson(pauses.find((pause) => pause.action === registration.name))
+          return { lastOutcome: last?.outcome ?? null, missed24h: counts.missed ?? 0, skipped24h: counts.skipped ?? 0, paused }
+        }))
+    }).pipe(Effect.provide(ledgerLayer(loaded)))
+    const rows = registrations.map((registration, index) => ({
       name: registration.name,
       description: registration.action.description,
       schedule: registration.schedule.expression,
       timezone: CronSchedule.timezoneOf(registration.schedule),
-      nextRunAt: new Date(CronSchedule.next(registration.schedule, now)).toISOString()
+      nextRunAt: new Date(CronSchedule.next(registration.schedule, now)).toISOString(),
+      ...ledger[index]!
     }))
     yield* Console.log(
       json
         ? formatJson(rows)
         : rows.length === 0
         ? "no actions (heartbeat disabled or none configured)"
-        : table(["NAME", "SCHEDULE", "TIMEZONE", "NEXT RUN"], rows.map((row) => [row.name, row.schedule, row.timezone, row.nextRunAt]))
+        : table(
+          ["NAME", "SCHEDULE", "TIMEZONE", "NEXT RUN", "LAST OUTCOME", "MISSED 24H", "SKIPPED 24H", "PAUSED"],
+          rows.map((row) => [
+            row.name, row.schedule, row.timezone, row.nextRunAt, row.lastOutcome ?? "-", String(row.missed24h), String(row.skipped24h),
+            row.paused === null ? "-" : `by ${row.paused.by}${row.paused.until === null ? "" : ` until ${row.paused.until}`}`
+          ])
+        )
     )
   })
 ).pipe(Command.withDescription("list the configured actions, their schedules, time zones and next runs"))
@@ -56,7 +77,11 @@ const run = Command.make("run", {
       const scheduler = yield* Scheduler
       yield* scheduler.reconcile(registrations)
       return yield* scheduler.runNow(args.action)
-    }).pipe(Effect.provide(MainLayer(loaded)))))
+    }).pipe(
+      Effect.provide(MainLayer(loaded)),
+      // Another run of the action is in progress (the daemon's, or another `heartbeat run`): refused, not raced.
+      Effect.catchTag("ActionBusyError", (error) => Effect.fail(new CliError({ message: error.message, code: ExitCode.failure })))
+    )))
     yield* printRunReport(loaded, report, { json: args.json, dryRun: dry })
     if (report.outcome === "failed" || report.outcome === "timed-out") {
       return yield* Effect.fail(new CliError({ message: `${args.action} ${report.outcome}: ${report.error ?? ""}`, code: 1 }))
@@ -67,5 +92,5 @@ const run = Command.make("run", {
 /** `agenc heartbeat`. */
 export const heartbeatCommand = Command.make("heartbeat").pipe(
   Command.withDescription("inspect and run heartbeat actions"),
-  Command.withSubcommands([list, run, heartbeatTrigger])
+  Command.withSubcommands([list, run, heartbeatTrigger, ...heartbeatLedgerCommands, ...heartbeatPauseCommands])
 )

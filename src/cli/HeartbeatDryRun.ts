@@ -31,7 +31,7 @@ export const dryRun = (loaded: LoadedConfig, registration: Registration) =>
     const channels = loaded.config.channels.map(channelName)
     const sentByAction: Array<OutboundMessage> = []
     const now = yield* Clock.currentTimeMillis
-    const report = yield* runSlot(registration, now, { deliver: false }).pipe(
+    const report = yield* runSlot(registration, now, { claimId: 0, trigger: "manual", deliver: false }).pipe(
       Effect.provideService(StateStore, dryRunStore(store)),
       Effect.provideService(Gateway, dryRunGateway(channels, sentByAction))
     )

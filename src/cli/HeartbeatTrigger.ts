@@ -1,4 +1,4 @@
-import { Args, Command } from "@effect/cli"
+import { Args, Command, Options } from "@effect/cli"
 import { Console, Effect, Option } from "effect"
 import * as ControlClient from "../daemon/ControlClient.js"
 import { daemonPaths } from "../daemon/DaemonPaths.js"
@@ -12,6 +12,8 @@ import { configOption, jsonOption } from "./Options.js"
 /** `agenc heartbeat trigger ACTION`: asks the running daemon, over its control socket, to run the action now. */
 export const heartbeatTrigger = Command.make("trigger", {
   action: Args.text({ name: "action" }).pipe(Args.withDescription("name of the action in gateway.json")),
+  // The trigger has always waited for its run; `--wait` says so explicitly for scripts (exit 0 notified/quiet, 1 failed/timed-out).
+  wait: Options.boolean("wait").pipe(Options.withDescription("wait for the run to end: exit 0 for notified or quiet, 1 for failed or timed-out")),
   json: jsonOption,
   config: configOption
 }, (args) =>

@@ -55,7 +55,9 @@ export const deliveryJson = (delivery: DeliveryOutcome): typeof DeliveryJson.Typ
 
 /** One run of an action: `heartbeat run`, `heartbeat trigger` and each entry of `heartbeat runs`. */
 export const RunJson = Schema.Struct({
+  id: Schema.NullOr(Schema.Number),
   action: Schema.String,
+  trigger: Schema.Literal("schedule", "manual"),
   scheduledAt: IsoTime,
   startedAt: IsoTime,
   endedAt: IsoTime,
@@ -70,7 +72,10 @@ export type RunJson = typeof RunJson.Type
 
 /** A `RunReport` in the JSON convention. */
 export const runJson = (report: RunReport): RunJson => ({
+  // A dry run has no ledger record.
+  id: report.id !== undefined && report.id > 0 ? report.id : null,
   action: report.action,
+  trigger: report.trigger ?? "manual",
   scheduledAt: isoTime(report.scheduledAt)!,
   startedAt: isoTime(report.startedAt)!,
   endedAt: isoTime(report.endedAt)!,

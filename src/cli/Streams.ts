@@ -1,10 +1,13 @@
 import { Console, Effect } from "effect"
 
-/** A console whose `log`/`info` go to stderr, like its `error`/`warn`. */
+/**
+ * A console whose `log`/`info` go to stderr. Through `unsafe.error`, the process's stderr itself: the
+ * command line's own `error` is captured while @effect/cli parses (`reportValidationErrors`).
+ */
 const onStderr = (console: Console.Console): Console.Console => ({
   ...console,
-  log: (...args) => console.error(...args),
-  info: (...args) => console.error(...args),
+  log: (...args) => Effect.sync(() => console.unsafe.error(...args)),
+  info: (...args) => Effect.sync(() => console.unsafe.error(...args)),
   unsafe: { ...console.unsafe, log: console.unsafe.error, info: console.unsafe.error }
 })
 

@@ -2,6 +2,18 @@ import { Effect } from "effect"
 import { Scheduler } from "../services/Scheduler.js"
 import type { ControlRequest, ControlResponse, LiveStatus } from "./ControlProtocol.js"
 
+/**
+ * `debug.memory`: process.memoryUsage() after a full GC when the daemon runs under `node --expose-gc`
+ * (what the soak harness samples from outside); without the flag the figures include garbage (`gc: false`).
+ */
+const memoryAfterGc = () => {
+  const gc = (globalThis as { gc?: () => void }).gc
+  // Two passes: the first can leave weak and finalizable objects for the second.
+  gc?.()
+  gc?.()
+  return { gc: gc !== undefined, ...process.memoryUsage() }
+}
+
 /** What the daemon answers on its control socket. */
 export const ControlCommands = (options: { readonly startedAt: number }) => (request: ControlRequest): Effect.Effect<ControlResponse, never, Scheduler> =>
   Effect.gen(function*() {
@@ -27,8 +39,11 @@ export const ControlCommands = (options: { readonly startedAt: number }) => (req
       case "trigger":
         return yield* scheduler.runNow(request.action).pipe(
           Effect.map((report): ControlResponse => ({ ok: true, result: report })),
-          Effect.catchTag("UnknownActionError", (error) => Effect.succeed<ControlResponse>({ ok: false, error: error.message, code: "unknown-action" }))
+          Effect.catchTag("UnknownActionError", (error) => Effect.succeed<ControlResponse>({ ok: false, error: error.message, code: "unknown-action" })),
+          Effect.catchTag("ActionBusyError", (error) => Effect.succeed<ControlResponse>({ ok: false, error: error.message, code: "busy" }))
         )
+      case "debug.memory":
+        return { ok: true, result: memoryAfterGc() } as const
       default:
         return { ok: false, error: `unknown request ${JSON.stringify((request as { op?: unknown }).op)}` } as const
     }

@@ -3,6 +3,7 @@ export type ControlRequest =
   | { readonly op: "ping" }
   | { readonly op: "status" }
   | { readonly op: "trigger"; readonly action: string }
+  | { readonly op: "debug.memory" }
 
 /** The daemon's answer: one JSON line, then the connection closes. */
 export type ControlResponse =

@@ -6,13 +6,15 @@ import * as ControlClient from "./ControlClient.js"
 import type { DaemonPaths } from "./DaemonPaths.js"
 import * as PidFile from "./PidFile.js"
 import { stillRunning } from "./ProcessIdentity.js"
+import { parentOf } from "./Supervisor.js"
 
 /** A detached start that did not become ready. */
 export class StartFailedError extends Data.TaggedError("StartFailedError")<{ readonly message: string; readonly exitCode: number | undefined; readonly logTail: string }> {}
 
 /**
- * Starts the daemon detached (own session, no terminal, output appended to the log file) by running
- * this CLI with `daemon start --foreground`, and waits until it answers on its control socket.
+ * Starts the daemon detached (own session, no terminal, output appended to the log file) under its
+ * supervisor (`daemon supervise`, src/daemon/Supervisor.ts, which runs `daemon start --foreground` as its
+ * child), and waits until the daemon answers on its control socket. Answers the daemon's PID.
  */
 export const startDetached = (options: { readonly paths: DaemonPaths; readonly cli: string; readonly args: ReadonlyArray<string>; readonly readyTimeoutMs: number }) =>
   Effect.gen(function*() {
@@ -25,7 +27,7 @@ export const startDetached = (options: { readonly paths: DaemonPaths; readonly c
       catch: (cause) => new StartFailedError({ message: `cannot open ${paths.logFile}: ${(cause as Error).message}`, exitCode: undefined, logTail: "" })
     })
     const logStart = fs.fstatSync(logFd).size
-    const child = spawn(process.execPath, [options.cli, "daemon", "start", "--foreground", ...options.args], {
+    const child = spawn(process.execPath, [options.cli, "daemon", "supervise", ...options.args], {
       detached: true,
       stdio: ["ignore", logFd, logFd],
       env: process.env
@@ -46,7 +48,9 @@ export const startDetached = (options: { readonly paths: DaemonPaths; readonly c
         return yield* Effect.fail(new StartFailedError({ message: `the daemon exited with code ${exited} before it was ready`, exitCode: exited ?? undefined, logTail: newLog() }))
       }
       const answer = yield* ControlClient.request(paths.socket, { op: "ping" }, { timeoutMs: 1_000 }).pipe(Effect.option)
-      if (Option.isSome(answer) && answer.value.ok && (answer.value.result as { pid?: number }).pid === pid) return pid
+      const daemonPid = Option.isSome(answer) && answer.value.ok ? (answer.value.result as { pid?: number }).pid : undefined
+      // The daemon is the supervisor's child (without /proc, any daemon answering is taken).
+      if (daemonPid !== undefined && (parentOf(daemonPid) ?? pid) === pid) return daemonPid
       if ((yield* Clock.currentTimeMillis) > deadline) {
         process.kill(pid, "SIGTERM")
         return yield* Effect.fail(new StartFailedError({ message: `the daemon did not become ready within ${options.readyTimeoutMs} ms`, exitCode: undefined, logTail: newLog() }))

@@ -13,6 +13,8 @@ import * as PidFile from "./PidFile.js"
 import { monotonicUsec, SdNotify, SdNotifyLive, watchdog } from "./SdNotify.js"
 import { type DaemonSignals, installSignals } from "./Signals.js"
 import { toJson } from "../domain/Json.js"
+import * as Retention from "../layers/Retention.js"
+import { rotateOwnStdio } from "./LogRotation.js"
 
 /** Runs a shutdown step as a scope finalizer, naming it for the hard deadline. */
 const shutdownStep = <R>(signals: DaemonSignals, name: string, step: Effect.Effect<unknown, never, R>) =>
@@ -91,6 +93,11 @@ const serve = (options: {
     yield* shutdownStep(signals, "notifying systemd", notify.notify("STOPPING=1\nSTATUS=shutting down"))
     yield* watchdog
     const current = { loaded }
+    yield* rotateOwnStdio(paths.logFile, paths.logRotation)
+    yield* Retention.runPeriodically(
+      loaded.config.daemon.retention,
+      Effect.sync(() => current.loaded.config.heartbeat.actions.map((action) => action.name))
+    )
     yield* Effect.forkScoped(
       signals.reloads.take.pipe(
         Effect.zipRight(reload(options.configFile, current)),

@@ -7,6 +7,8 @@ export interface DaemonPaths {
   readonly pidFile: string
   readonly socket: string
   readonly logFile: string
+  /** Rotation of `logFile`: its size limit in bytes and how many rotated files are kept. */
+  readonly logRotation: { readonly maxSize: number; readonly keep: number }
 }
 
 /** Resolves the daemon's paths for a loaded config. */
@@ -14,7 +16,8 @@ export const daemonPaths = (loaded: LoadedConfig): DaemonPaths => ({
   home: loaded.home,
   pidFile: resolvePath(loaded.home, loaded.config.daemon.pidFile),
   socket: resolvePath(loaded.home, loaded.config.daemon.socket),
-  logFile: resolvePath(loaded.home, loaded.config.daemon.logFile)
+  logFile: resolvePath(loaded.home, loaded.config.daemon.logFile.path),
+  logRotation: { maxSize: loaded.config.daemon.logFile.maxSize, keep: loaded.config.daemon.logFile.keep }
 })
 
 /** Margin over `shutdownGrace` for the steps after draining (closing the gateway and database, removing files). */

@@ -5,6 +5,7 @@ import { StateStoreSqlite } from "../layers/StateStoreSqlite.js"
 import type { LoadedConfig } from "../services/AppConfig.js"
 import type { Registration } from "../services/Scheduler.js"
 import { StateStore } from "../services/StateStore.js"
+import { pauseJson } from "../heartbeat/Pauses.js"
 import type { LiveStatus } from "./ControlProtocol.js"
 import * as ControlClient from "./ControlClient.js"
 import * as CrashLog from "./CrashLog.js"
@@ -27,6 +28,11 @@ export interface DaemonStatus {
     readonly nextRunAt: string | null
     readonly lastRunAt: string | null
     readonly lastOutcome: string | null
+    /** Slots missed and skipped in the last 24 h (from the ledger). */
+    readonly missed24h: number
+    readonly skipped24h: number
+    /** `{ since, reason, until, by }` while paused, else null. */
+    readonly paused: ReturnType<typeof pauseJson>
     readonly running: boolean
   }>
 }
@@ -54,11 +60,14 @@ export const daemonStatus = (loaded: LoadedConfig, registrations: ReadonlyArray<
       const restarts = yield* CrashLog.restarts
       const names = Option.match(live, { onNone: () => registrations.map((r) => r.name), onSome: (s) => s.actions.map((a) => a.name) })
       const lastRuns = new Map<string, { endedAt: number; outcome: string }>()
+      const counts = new Map<string, Readonly<Record<string, number>>>()
+      const pauses = yield* store.pauses(now)
       for (const name of names) {
         const [last] = yield* store.runs({ action: name, limit: 1 })
         if (last !== undefined) lastRuns.set(name, { endedAt: last.endedAt, outcome: last.outcome })
+        counts.set(name, yield* store.outcomeCounts(name, now - 86_400_000))
       }
-      return { crash, restarts, lastRuns }
+      return { crash, restarts, lastRuns, counts, pauses }
     }).pipe(
       Effect.provide(StateStoreSqlite({ ledgerSize: loaded.config.heartbeat.ledgerSize }).pipe(Layer.provideMerge(Database(loaded.home))))
     )
@@ -89,6 +98,9 @@ export const daemonStatus = (loaded: LoadedConfig, registrations: ReadonlyArray<
         nextRunAt: iso(action.nextRunAt),
         lastRunAt: iso(stored.lastRuns.get(action.name)?.endedAt),
         lastOutcome: stored.lastRuns.get(action.name)?.outcome ?? null,
+        missed24h: stored.counts.get(action.name)?.missed ?? 0,
+        skipped24h: stored.counts.get(action.name)?.skipped ?? 0,
+        paused: pauseJson(stored.pauses.find((pause) => pause.action === action.name)),
         running: action.running
       }))
     }

@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { ByteSize, KeepCount } from "./ByteSize.js"
 import { DurationMs } from "./DurationMs.js"
 import { Secret } from "./Secret.js"
 
@@ -49,7 +50,11 @@ export class ConsoleChannelConfig extends Schema.Class<ConsoleChannelConfig>("Co
 export class FileChannelConfig extends Schema.Class<FileChannelConfig>("FileChannelConfig")({
   type: Schema.Literal("file"),
   ...common,
-  path: Schema.optionalWith(Schema.NonEmptyString, { default: () => "outbox.jsonl" })
+  path: Schema.optionalWith(Schema.NonEmptyString, { default: () => "outbox.jsonl" }),
+  maxSize: Schema.optionalWith(ByteSize, { default: () => 10 * 1024 ** 2 }).annotations({
+    description: "rotate the file when it would grow past this size (\"10MB\")"
+  }),
+  keep: Schema.optionalWith(KeepCount, { default: () => 5 })
 }) {}
 
 /** A JSON POST of the outbox record, signed with HMAC-SHA256 when `secret` is set. */
@@ -113,3 +118,22 @@ export const defaultChannels = (): ReadonlyArray<typeof ChannelConfig.Encoded> =
 
 /** The name an action's `channels` list uses for this channel. */
 export const channelName = (channel: ChannelConfig): string => channel.name ?? channel.type
+
+/** A link template: an http(s) URL once `{address}` and `{cluster}` are filled in. */
+const LinkTemplate = Schema.NonEmptyString.pipe(
+  Schema.filter((template) => isHttpUrl(template.replaceAll("{address}", "x").replaceAll("{cluster}", "x")) || "not an http(s) URL template")
+)
+
+/** The `links` section: URL templates for links in messages (only these become links; action text never does). */
+export class Links extends Schema.Class<Links>("Links")({
+  explorer: Schema.optional(LinkTemplate).annotations({
+    description: "URL template with {address} and {cluster}, e.g. https://explorer.solana.com/address/{address}?cluster={cluster}"
+  }),
+  cluster: Schema.optionalWith(Schema.NonEmptyString, { default: () => "mainnet-beta" }).annotations({
+    description: "what {cluster} becomes (default mainnet-beta)"
+  })
+}) {}
+
+/** `links.explorer` filled in for `address`, or undefined when no template is configured. */
+export const explorerLink = (links: Links, address: string): string | undefined =>
+  links.explorer?.replaceAll("{address}", encodeURIComponent(address)).replaceAll("{cluster}", encodeURIComponent(links.cluster))

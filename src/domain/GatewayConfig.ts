@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { ChannelsConfig, defaultChannels } from "./ChannelsConfig.js"
+import { ChannelsConfig, defaultChannels, Links } from "./ChannelsConfig.js"
 import { DaemonConfig } from "./DaemonConfig.js"
 import { HeartbeatConfig } from "./HeartbeatConfig.js"
 import { LogConfig } from "./LogConfig.js"
@@ -14,5 +14,6 @@ export class GatewayConfig extends Schema.Class<GatewayConfig>("GatewayConfig")(
   channels: Schema.optionalWith(ChannelsConfig, { default: empty(ChannelsConfig, defaultChannels()) }),
   runtime: Schema.optionalWith(RuntimeConfig, { default: empty(RuntimeConfig, { source: "local" }) }),
   daemon: Schema.optionalWith(DaemonConfig, { default: empty(DaemonConfig, {}) }),
-  log: Schema.optionalWith(LogConfig, { default: empty(LogConfig, {}) })
+  log: Schema.optionalWith(LogConfig, { default: empty(LogConfig, {}) }),
+  links: Schema.optionalWith(Links, { default: empty(Links, {}) })
 }) {}

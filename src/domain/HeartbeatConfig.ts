@@ -22,8 +22,8 @@ export const OverlapPolicy = Schema.Literal("skip", "allow").annotations({
 })
 
 /** What to do on start with slots missed while the daemon was down. */
-export const CatchUpPolicy = Schema.Literal("none", "latest").annotations({
-  description: "none (default): missed slots are not run; latest: the most recent missed slot runs once on start, if within catchUpWindow"
+export const CatchUpPolicy = Schema.Literal("none", "latest", "all").annotations({
+  description: "none (default): missed slots are recorded, not run; latest: the most recent missed slot runs once on start, if within catchUpWindow; all: every missed slot within catchUpWindow runs, up to catchUpMax, in slot order"
 })
 
 /** One entry of `heartbeat.actions`. */
@@ -45,6 +45,12 @@ export class ActionConfig extends Schema.Class<ActionConfig>("ActionConfig")({
   overlap: Schema.optionalWith(OverlapPolicy, { default: () => "skip" as const }),
   catchUp: Schema.optionalWith(CatchUpPolicy, { default: () => "none" as const }),
   catchUpWindow: Schema.optionalWith(DurationMs, { default: () => 86_400_000 }),
+  catchUpMax: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 1_000)), { default: () => 10 }).annotations({
+    description: "with catchUp \"all\": at most this many missed slots run (the latest ones), in slot order"
+  }),
+  missedAlert: Schema.optionalWith(Schema.Boolean, { default: () => false }).annotations({
+    description: "after a start that found missed slots, send one message saying how many and what ran"
+  }),
   config: Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.Unknown }), { default: () => ({}) })
 }) {}
 

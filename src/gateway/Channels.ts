@@ -42,7 +42,7 @@ export const makeChannelPlugin = (
     case "console":
       return Effect.succeed(ConsoleChannel({ name, color: stdoutWantsColor() }))
     case "file":
-      return Effect.succeed(FileChannel({ name, file: resolvePath(context.home, channel.path) }))
+      return Effect.succeed(FileChannel({ name, file: resolvePath(context.home, channel.path), maxSize: channel.maxSize, keep: channel.keep }))
     case "webhook":
       return Effect.all({
         url: url(channel.url, "url"),

@@ -2,26 +2,40 @@ import { Clock, Effect } from "effect"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { type ChannelPlugin, DeliveryError } from "../services/Gateway.js"
+import { rotateSync, tailLines } from "./FileRotation.js"
 import { encodeRecord, toOutboxRecord } from "./OutboxRecord.js"
+
+/**
+ * How far back a replayed attempt looks for its id: the tail of the file (and of the rotated ones, when the
+ * file is younger than that). A replay is of a message whose record was written just before a crash, so
+ * only what was in flight then can follow it; 1 MB is thousands of records.
+ */
+export const DEDUPE_WINDOW = 1024 * 1024
 
 const fail = (what: string) => (cause: unknown) =>
   new DeliveryError({ message: `${what}: ${(cause as Error).message ?? String(cause)}`, retryable: true })
 
 /**
  * Appends one JSON record per line to `file`, fsynced before it counts as delivered. A record cut short
- * by a crash is closed with a newline first, so every record is a line of its own. On a replayed attempt
- * (the process may have died after the fsync but before the outbox noted it) the file is searched for the
- * id first, so no id is written twice.
+ * by a crash is closed with a newline first, so every record is a line of its own. A record that would take
+ * the file past `maxSize` first rotates it (`file.1` … `file.<keep>`). On a replayed attempt (the process
+ * may have died after the fsync but before the outbox noted it) the last `DEDUPE_WINDOW` bytes, across a
+ * rotation, are searched for the id first, so no id is written twice.
  */
-export const FileChannel = (options: { readonly name: string; readonly file: string }): ChannelPlugin => ({
+export const FileChannel = (options: {
+  readonly name: string
+  readonly file: string
+  readonly maxSize?: number | undefined
+  readonly keep?: number | undefined
+}): ChannelPlugin => ({
   name: options.name,
   type: "file",
   send: ({ attempt, message }) =>
     Effect.gen(function*() {
-      if (attempt > 1 && (yield* containsId(options.file, message.id))) return
+      if (attempt > 1 && (yield* containsId(options.file, options.keep ?? 5, message.id))) return
       const deliveredAt = yield* Clock.currentTimeMillis
       const line = `${encodeRecord(toOutboxRecord(message, deliveredAt))}\n`
-      yield* Effect.tryPromise({ try: () => append(options.file, line), catch: fail(`cannot append to ${options.file}`) })
+      yield* Effect.tryPromise({ try: () => append(options.file, line, options.maxSize ?? Number.POSITIVE_INFINITY, options.keep ?? 5), catch: fail(`cannot append to ${options.file}`) })
     }),
   health: Effect.promise(() =>
     fs.access(path.dirname(options.file), fs.constants.W_OK).then(
@@ -31,8 +45,10 @@ export const FileChannel = (options: { readonly name: string; readonly file: str
   )
 })
 
-const append = async (file: string, line: string): Promise<void> => {
+const append = async (file: string, line: string, maxSize: number, keep: number): Promise<void> => {
   await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 })
+  const current = await fs.stat(file).then((stat) => stat.size, (error: NodeJS.ErrnoException) => error.code === "ENOENT" ? 0 : Promise.reject(error))
+  if (current > 0 && current + Buffer.byteLength(line) > maxSize) rotateSync(file, keep)
   const handle = await fs.open(file, "a+", 0o600)
   try {
     const { size } = await handle.stat()
@@ -49,13 +65,10 @@ const append = async (file: string, line: string): Promise<void> => {
   }
 }
 
-const containsId = (file: string, id: string): Effect.Effect<boolean, DeliveryError> =>
-  Effect.tryPromise({
-    try: () => fs.readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => error.code === "ENOENT" ? "" : Promise.reject(error)),
-    catch: fail(`cannot read ${file}`)
-  }).pipe(Effect.map((text) => {
+const containsId = (file: string, keep: number, id: string): Effect.Effect<boolean, DeliveryError> =>
+  Effect.try({ try: () => tailLines(file, keep, DEDUPE_WINDOW), catch: fail(`cannot read ${file}`) }).pipe(Effect.map((lines) => {
     const needle = JSON.stringify(id)
-    return text.split("\n").some((line) => {
+    return lines.some((line) => {
       if (!line.includes(needle)) return false
       try {
         return (JSON.parse(line) as { id?: unknown }).id === id

@@ -1,7 +1,8 @@
 import type { HttpClient } from "@effect/platform"
 import { Effect, Redacted } from "effect"
-import type { ChannelPlugin, Delivery } from "../services/Gateway.js"
+import type { ChannelPlugin, Delivery, OutboundMessage } from "../services/Gateway.js"
 import { postJson } from "./HttpPost.js"
+import { cleanMessage } from "./SafeText.js"
 
 /**
  * Splits `text` into parts of at most `limit` UTF-16 units (what JS, Discord and Telegram count), breaking
@@ -25,23 +26,35 @@ export const splitText = (text: string, limit: number): ReadonlyArray<string> =>
   return parts
 }
 
+/**
+ * Splits `text` so that each part, once escaped, is at most `limit` characters: the raw text is split,
+ * and a part whose escaping grew it past the limit is split again, smaller; no escape is cut in half.
+ */
+export const splitEscaped = (text: string, limit: number, escape: (text: string) => string): ReadonlyArray<string> =>
+  splitText(text, limit).flatMap((part) => {
+    const escaped = escape(part)
+    if (escaped.length <= limit) return [escaped]
+    return splitEscaped(part, Math.max(1, Math.floor(limit * part.length / escaped.length) - 1), escape)
+  })
+
 const isHighSurrogate = (code: number): boolean => code >= 0xd800 && code <= 0xdbff
 
 /**
  * Posts `parts` in order from `delivery.partsDone`, recording each as it lands, so a retry after a
  * failure in the middle resumes where it stopped instead of posting the first parts again.
  */
-export const deliverParts = <E>(
+export const deliverParts = <A, E>(
   delivery: Delivery,
-  parts: ReadonlyArray<string>,
-  post: (part: string) => Effect.Effect<void, E>
+  parts: ReadonlyArray<A>,
+  post: (part: A) => Effect.Effect<void, E>
 ): Effect.Effect<void, E> =>
   Effect.forEach(parts.slice(delivery.partsDone), (part, index) =>
     post(part).pipe(Effect.zipRight(delivery.savePartsDone(delivery.partsDone + index + 1))), { discard: true })
 
 /**
- * A chat platform's incoming webhook: the message split at the platform's `limit`, each part POSTed to
- * `url` as the JSON `body(part)`. `target` describes the URL for `status` without its token.
+ * A chat platform's incoming webhook: the message, cleaned of control characters, rendered by `bodies`
+ * into one or more JSON posts (split at the platform's limits), each POSTed to `url` in order. `target`
+ * describes the URL for `status` without its token.
  */
 export const chatWebhookChannel = (options: {
   readonly name: string
@@ -49,13 +62,12 @@ export const chatWebhookChannel = (options: {
   readonly client: HttpClient.HttpClient
   readonly url: Redacted.Redacted<string>
   readonly target: string
-  readonly limit: number
-  readonly body: (part: string) => unknown
+  readonly bodies: (message: OutboundMessage) => ReadonlyArray<unknown>
 }): ChannelPlugin => ({
   name: options.name,
   type: options.type,
   send: (delivery) =>
-    deliverParts(delivery, splitText(delivery.message.message, options.limit), (part) =>
-      postJson(options.client, Redacted.value(options.url), JSON.stringify(options.body(part)))),
+    deliverParts(delivery, options.bodies(cleanMessage(delivery.message)), (body) =>
+      postJson(options.client, Redacted.value(options.url), JSON.stringify(body))),
   health: Effect.succeed({ healthy: true, target: options.target })
 })

@@ -1,11 +1,19 @@
+import type { MessageContent, Severity } from "../domain/MessageContent.js"
 import type { OutboundMessage } from "../services/Gateway.js"
 import { toJson } from "../domain/Json.js"
 
-/** The JSON object the `file` channel appends and the `webhook` channel posts. Times are ISO-8601 UTC with ms. */
+/**
+ * The JSON object the `file` channel appends and the `webhook` channel posts. Times are ISO-8601 UTC with
+ * ms; `slot` is the slot the run belonged to (the same instant as `scheduledAt`); `content` is the
+ * structured form of `message` as data (null when the action gave only text), `severity` its severity.
+ */
 export interface OutboxRecord {
   readonly id: string
   readonly action: string
+  readonly slot: string
+  readonly severity: Severity
   readonly message: string
+  readonly content: MessageContent | null
   readonly metadata: Record<string, unknown>
   readonly scheduledAt: string
   readonly startedAt: string
@@ -18,7 +26,10 @@ const iso = (ms: number): string => new Date(ms).toISOString()
 export const toOutboxRecord = (message: OutboundMessage, deliveredAt: number): OutboxRecord => ({
   id: message.id,
   action: message.action,
+  slot: iso(message.scheduledAt),
+  severity: message.content?.severity ?? "info",
   message: message.message,
+  content: message.content ?? null,
   metadata: message.metadata,
   scheduledAt: iso(message.scheduledAt),
   startedAt: iso(message.startedAt),

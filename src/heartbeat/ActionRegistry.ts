@@ -2,6 +2,7 @@ import { Effect, Either } from "effect"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { pathToFileURL } from "node:url"
+import type { Links } from "../domain/ChannelsConfig.js"
 import { ConfigError } from "../domain/ConfigError.js"
 import type { ActionConfig, HeartbeatConfig } from "../domain/HeartbeatConfig.js"
 import type { Registration } from "../services/Scheduler.js"
@@ -85,7 +86,7 @@ const findAction = (entry: ActionConfig, base: string, configDir: string): Effec
 export const resolveAction = (
   entry: ActionConfig,
   index: number,
-  options: { readonly configDir: string; readonly heartbeat: HeartbeatConfig }
+  options: { readonly configDir: string; readonly heartbeat: HeartbeatConfig; readonly links?: Links | undefined }
 ): Effect.Effect<Registration, ConfigError> =>
   Effect.gen(function*() {
     const base = `heartbeat.actions[${index}]`
@@ -104,17 +105,24 @@ export const resolveAction = (
       overlap: entry.overlap,
       catchUp: entry.catchUp,
       catchUpWindowMs: entry.catchUpWindow,
+      catchUpMax: entry.catchUpMax,
+      missedAlert: entry.missedAlert,
       channels: entry.channels,
       config: entry.config,
-      fingerprint: JSON.stringify({ ...entry, timezone })
+      links: options.links,
+      fingerprint: JSON.stringify({ ...entry, timezone, links: options.links })
     }
   })
 
 /** All enabled actions of the config (none when `heartbeat.enabled` is false). */
-export const resolveActions = (heartbeat: HeartbeatConfig, configDir: string): Effect.Effect<ReadonlyArray<Registration>, ConfigError> =>
+export const resolveActions = (
+  heartbeat: HeartbeatConfig,
+  configDir: string,
+  links?: Links
+): Effect.Effect<ReadonlyArray<Registration>, ConfigError> =>
   heartbeat.enabled
     ? Effect.forEach(
       heartbeat.actions.map((entry, index) => [entry, index] as const).filter(([entry]) => entry.enabled),
-      ([entry, index]) => resolveAction(entry, index, { configDir, heartbeat })
+      ([entry, index]) => resolveAction(entry, index, { configDir, heartbeat, links })
     )
     : Effect.succeed([])

@@ -72,7 +72,7 @@ const parseUncached = (expression: string, timezone: string): Either.Either<Cron
   }
   const zone = zoneFor(timezone)
   if (Option.isNone(zone)) return Either.left(`unknown time zone "${timezone}"`)
-  const source = NICKNAMES[trimmed.toLowerCase()] ?? trimmed
+  const source = sundayAsSeven(NICKNAMES[trimmed.toLowerCase()] ?? trimmed)
   if (source.startsWith("@")) return Either.left(`"${expression}": unknown nickname`)
   // UTC as a fixed offset: effect resolves a named zone through Intl on every step, even UTC (2.5x slower).
   const parsed = Cron.parse(source, timezone === "UTC" ? UTC_OFFSET : zone.value)
@@ -86,6 +86,21 @@ const parseUncached = (expression: string, timezone: string): Either.Either<Cron
     return Either.left(`"${expression}" never matches`)
   }
   return Either.right(schedule)
+}
+
+/**
+ * cronie reads a weekday range that ends at Sunday-as-0 (`MON-SUN`, `5-0`) as ending at 7; effect's Cron
+ * rejects it as a backwards range. A range that starts at Sunday (`0-0`, `SUN-0`) is left as written.
+ */
+const sundayAsSeven = (source: string): string => {
+  const fields = source.split(/\s+/)
+  if (fields.length < 5 || fields.length > 6) return source
+  const last = fields.length - 1
+  fields[last] = fields[last]!.split(",").map((part) =>
+    part.replace(/^([^-/]+)-(?:0|sun)(\/\d+)?$/i, (whole, start: string, step: string | undefined) =>
+      /^(?:0|sun)$/i.test(start) ? whole : `${start}-7${step ?? ""}`)
+  ).join(",")
+  return fields.join(" ")
 }
 
 const FIELDS = [["seconds", "second"], ["minutes", "minute"], ["hours", "hour"], ["days", "day"], ["months", "month"], ["weekdays", "weekday"]] as const
@@ -151,7 +166,8 @@ export const next = (schedule: CronSchedule, afterMs: number): number => {
     probe += 900_000
     first = Cron.next(schedule.cron, new Date(probe)).getTime()
   }
-  if (schedule.cron.hours.size !== 0 || schedule.timezone === "UTC") return first
+  if (schedule.timezone === "UTC") return first
+  if (schedule.cron.hours.size !== 0) return afterGap(schedule, afterMs, first)
   // effect's Cron maps a wall-clock time to its first instant, so when clocks fall back it skips the
   // repeated hour. An action that runs every hour (or more often) should keep running through it; a
   // fixed-hour action (daily at 01:30) must still fire only once, hence the hours-wildcard condition.
@@ -161,6 +177,37 @@ export const next = (schedule: CronSchedule, afterMs: number): number => {
     if (candidate < best && offsetAt(schedule.zone, candidate) === offset) best = candidate
   }
   return best
+}
+
+/**
+ * effect's Cron maps a wall-clock time that a spring-forward gap skips with the offset from before the gap,
+ * so 02:30 lands one gap-length late (03:30 in a one-hour gap; 04:30, after a 04:00 slot, in Troll's two-hour
+ * gap). A fixed-hour slot inside the gap fires once, at the instant the gap ends (03:00), as cronie does.
+ */
+const afterGap = (schedule: Extract<CronSchedule, { _tag: "Cron" }>, afterMs: number, first: number): number => {
+  let candidate = first
+  for (let step = 0; step < 1_000 && !Cron.match(schedule.cron, new Date(candidate)); step++) {
+    const end = gapEnd(schedule.zone, candidate)
+    if (end > afterMs) return end
+    // An earlier time in the same gap already fired at its end: this one is the same moment.
+    candidate = Cron.next(schedule.cron, new Date(candidate)).getTime()
+  }
+  return candidate
+}
+
+/** The instant a spring-forward gap before `ms` ended: the first second with the offset `ms` has. */
+const gapEnd = (zone: DateTime.TimeZone, ms: number): number => {
+  const offset = offsetAt(zone, ms)
+  // No zone has skipped more than a day (Samoa, 2011).
+  let before = ms - 86_400_000
+  if (offsetAt(zone, before) === offset) return ms
+  let after = ms
+  while (after - before > 1_000) {
+    const middle = before + Math.floor((after - before) / 2_000) * 1_000
+    if (offsetAt(zone, middle) === offset) after = middle
+    else before = middle
+  }
+  return after
 }
 
 /** The latest slot at or before `atMs` (-Infinity when there is none in the last two years). */

@@ -11,9 +11,14 @@ export const dryRunStore = (store: StateStoreService): StateStoreService => {
   const overlay = new Map<string, Option.Option<unknown>>()
   const slot = (action: string, key: string) => `${action}\0${key}`
   return {
-    recordRun: () => Effect.void,
-    runs: store.runs,
-    lastSlot: store.lastSlot,
+    // Reads go to the real store; every write is answered without touching it.
+    ...store,
+    recordRun: () => Effect.succeed(false),
+    claim: () => Effect.succeed({ _tag: "Claimed", id: 0 }),
+    finish: () => Effect.void,
+    releaseAbandoned: Effect.succeed(0),
+    pause: (pause) => Effect.succeed({ created: false, pause }),
+    resume: () => Effect.succeed(Option.none()),
     sessionGet: (action, key) => {
       const written = overlay.get(slot(action, key))
       return written === undefined ? store.sessionGet(action, key) : Effect.succeed(written)

@@ -1,14 +1,25 @@
-import { Cause, Clock, Duration, Effect, Exit, Option } from "effect"
+import { Cause, Clock, Duration, Effect, Exit, Option, Schema } from "effect"
 import { AgentRuntime } from "../services/AgentRuntime.js"
 import { Gateway, type DeliveryOutcome } from "../services/Gateway.js"
 import type { Registration, RunReport } from "../services/Scheduler.js"
 import { Session, makeSession } from "../services/Session.js"
 import { StateStore, type RunOutcome } from "../services/StateStore.js"
+import { Links } from "../domain/ChannelsConfig.js"
+import { MessageContent } from "../domain/MessageContent.js"
+import * as CronSchedule from "./CronSchedule.js"
 import { describeError } from "./DescribeError.js"
 import type { HeartbeatResult } from "./HeartbeatAction.js"
 
 /** The idempotency key of a slot's message: stable across retries and restarts. */
 export const messageId = (action: string, scheduledAt: number): string => `${action}@${new Date(scheduledAt).toISOString()}`
+
+const defaultLinks = new Links({})
+
+/** An action's structured content, if it decodes; otherwise the plain message goes alone and a warning says why. */
+const validContent = (content: unknown) =>
+  content === undefined ? Effect.succeed(undefined) : Schema.decodeUnknown(MessageContent)(content).pipe(
+    Effect.catchAll((error) => Effect.logWarning(`action content ignored: ${error.message.split("\n")[0]}`).pipe(Effect.as(undefined)))
+  )
 
 /** The first line of a failure, for the ledger and the log. */
 const describe = (cause: Cause.Cause<unknown>): string => {
@@ -17,14 +28,14 @@ const describe = (cause: Cause.Cause<unknown>): string => {
 }
 
 /**
- * One run of one slot: executes the action in its own session with its timeout, applies the quiet
- * contract, delivers, and records the run in the ledger. Never fails: a failure, defect or timeout of
- * the action becomes the run's outcome.
+ * One run of one claimed slot: executes the action in its own session with its timeout, applies the
+ * quiet contract, delivers, and ends the claim's ledger record. Never fails: a failure, defect or
+ * timeout of the action becomes the run's outcome.
  */
 export const runSlot = Effect.fn("Heartbeat.runSlot")(function*(
   registration: Registration,
   scheduledAt: number,
-  options: { readonly deliver?: boolean | undefined } = {}
+  options: { readonly claimId: number; readonly trigger: "schedule" | "manual"; readonly deliver?: boolean | undefined }
 ) {
   const store = yield* StateStore
   const gateway = yield* Gateway
@@ -34,6 +45,8 @@ export const runSlot = Effect.fn("Heartbeat.runSlot")(function*(
   const execution = registration.action.execute({
     action: registration.name,
     scheduledAt,
+    timezone: CronSchedule.timezoneOf(registration.schedule),
+    links: registration.links ?? defaultLinks,
     config: registration.config,
     gateway,
     runtime,
@@ -50,7 +63,7 @@ export const runSlot = Effect.fn("Heartbeat.runSlot")(function*(
     Effect.onInterrupt(() =>
       Clock.currentTimeMillis.pipe(
         Effect.flatMap((endedAt) =>
-          store.recordRun({ action: registration.name, scheduledAt, startedAt, endedAt, outcome: "failed", error: "interrupted" })
+          store.finish(options.claimId, { endedAt, outcome: "failed", error: "interrupted" })
         ),
         Effect.ignore
       )
@@ -81,6 +94,7 @@ export const runSlot = Effect.fn("Heartbeat.runSlot")(function*(
           id: messageId(registration.name, scheduledAt),
           action: registration.name,
           message,
+          content: yield* validContent(result.content),
           metadata: result.metadata ?? {},
           scheduledAt,
           startedAt
@@ -91,8 +105,8 @@ export const runSlot = Effect.fn("Heartbeat.runSlot")(function*(
     }
   }
   const endedAt = yield* Clock.currentTimeMillis
-  const report: RunReport = { action: registration.name, scheduledAt, startedAt, endedAt, outcome, result, deliveries, error }
-  yield* store.recordRun({ action: registration.name, scheduledAt, startedAt, endedAt, outcome, error, message: result?.message }).pipe(
+  const report: RunReport = { action: registration.name, id: options.claimId, trigger: options.trigger, scheduledAt, startedAt, endedAt, outcome, result, deliveries, error }
+  yield* store.finish(options.claimId, { endedAt, outcome, error, message: result?.message, deliveries }).pipe(
     Effect.catchAll((failure) => Effect.logError(`could not record the run: ${failure.message}`))
   )
   yield* Effect.logDebug(`run ${outcome}`).pipe(Effect.annotateLogs({ durationMs: endedAt - startedAt }))

@@ -8,6 +8,8 @@ import core from "./migrations/0001_core.js"
 import outbox from "./migrations/0002_outbox.js"
 import ledger from "./migrations/0003_ledger.js"
 import daemon from "./migrations/0004_daemon.js"
+import slotLedger from "./migrations/0005_slot_ledger.js"
+import pauses from "./migrations/0006_pauses.js"
 
 /** The one SQLite file under `$AGENC_HOME` that holds all durable state. */
 export const databaseFile = (home: string): string => path.join(home, "agenc.db")
@@ -17,7 +19,9 @@ export const migrations = Migrator.fromRecord({
   "0001_core": core,
   "0002_outbox": outbox,
   "0003_ledger": ledger,
-  "0004_daemon": daemon
+  "0004_daemon": daemon,
+  "0005_slot_ledger": slotLedger,
+  "0006_pauses": pauses
 })
 
 /** `SqlClient` on `$AGENC_HOME/agenc.db` (WAL, 5 s busy timeout), migrated to the latest schema. */

@@ -1,4 +1,4 @@
-import { Context, Effect, Layer, Logger, LogLevel, Option } from "effect"
+import { Context, Effect, FiberRef, HashSet, Layer, Logger, LogLevel, Option } from "effect"
 import type { LogConfig } from "../domain/LogConfig.js"
 
 /** The one set of level names, for `log.level` and `--log-level` alike; `warn` is an alias of `warning`. */
@@ -30,11 +30,14 @@ export const wantsJson = (format: LogConfig["format"], env: NodeJS.ProcessEnv = 
 export const Logging = (log: Pick<LogConfig, "level" | "format">) =>
   Layer.unwrapEffect(Effect.map(LogLevelOverride, (override) =>
     Layer.merge(
-      Logger.replace(
-        Logger.defaultLogger,
-        wantsJson(log.format)
-          ? Logger.withConsoleError(Logger.jsonLogger)
-          : Logger.prettyLogger({ stderr: true, colors: process.stderr.isTTY === true && (process.env.NO_COLOR ?? "") === "" })
+      // Exactly this logger: a Logging layer inside another one (a command's inside the CLI's) replaces it.
+      Layer.locallyScoped(
+        FiberRef.currentLoggers,
+        HashSet.make(
+          wantsJson(log.format)
+            ? Logger.withConsoleError(Logger.jsonLogger)
+            : Logger.prettyLogger({ stderr: true, colors: process.stderr.isTTY === true && (process.env.NO_COLOR ?? "") === "" })
+        )
       ),
       Logger.minimumLogLevel(Option.getOrElse(override, () => LEVELS[log.level]))
     )))

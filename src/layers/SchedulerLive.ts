@@ -1,10 +1,19 @@
-import { Clock, Duration, Effect, FiberMap, Layer, Option } from "effect"
+import { Clock, Duration, Effect, FiberMap, FiberSet, Layer, Option } from "effect"
 import * as CronSchedule from "../heartbeat/CronSchedule.js"
-import { runSlot } from "../heartbeat/RunSlot.js"
+import { missedAlertText } from "../heartbeat/MissedAlert.js"
+import { messageId, runSlot } from "../heartbeat/RunSlot.js"
+import { type SlotSpan, slotSpan } from "../heartbeat/SlotSpan.js"
 import { SlotQueue } from "../heartbeat/SlotQueue.js"
 import type { AgentRuntime } from "../services/AgentRuntime.js"
-import type { Gateway } from "../services/Gateway.js"
-import { type Registration, type RunReport, Scheduler, type ScheduledAction, UnknownActionError } from "../services/Scheduler.js"
+import { Gateway } from "../services/Gateway.js"
+import {
+  ActionBusyError,
+  type Registration,
+  type RunReport,
+  Scheduler,
+  type ScheduledAction,
+  UnknownActionError
+} from "../services/Scheduler.js"
 import { StateStore } from "../services/StateStore.js"
 
 /** Scheduler settings from `heartbeat` in `gateway.json`. */
@@ -17,18 +26,26 @@ export interface SchedulerOptions {
   readonly wakeIntervalMs: number
 }
 
+/** Missed slots get one record each up to this many per action and event; the rest one summary record. */
+export const MISSED_RECORDS_CAP = 1_000
+
+const iso = (ms: number) => new Date(ms).toISOString()
+
 /**
  * The scheduler: one dispatcher fiber sleeps until the earliest slot of all registered actions (in
  * bounded steps, re-reading the wall clock each time), then forks each due run into a `FiberMap` keyed
- * by action name. A run never outlives the layer's scope; a failing run is only an outcome.
+ * by action name. Each run first claims its slot in the ledger, so no slot runs twice. A run never
+ * outlives the layer's scope; a failing run is only an outcome.
  */
 export const SchedulerLive = (options: SchedulerOptions) =>
   Layer.scoped(
     Scheduler,
     Effect.gen(function*() {
       const store = yield* StateStore
+      const gateway = yield* Gateway
       const context = yield* Effect.context<StateStore | Gateway | AgentRuntime>()
-      const runs = yield* FiberMap.make<string, RunReport, never>()
+      const runs = yield* FiberMap.make<string, RunReport | undefined, ActionBusyError>()
+      const background = yield* FiberSet.make<void, never>()
       const registrations = new Map<string, Registration>()
       const queue = new SlotQueue()
       const dispatcher = yield* FiberMap.make<"dispatcher", never, never>()
@@ -42,43 +59,124 @@ export const SchedulerLive = (options: SchedulerOptions) =>
       const enqueueNext = (registration: Registration, afterMs: number) =>
         queue.push(registration.name, CronSchedule.next(registration.schedule, afterMs))
 
-      const recordSkip = (registration: Registration, slot: number, now: number, reason: string) =>
-        Effect.logWarning(`slot ${new Date(slot).toISOString()} skipped: ${reason}`).pipe(
-          Effect.zipRight(store.recordRun({
-            action: registration.name,
-            scheduledAt: slot,
-            startedAt: now,
-            endedAt: now,
-            outcome: "skipped",
-            error: reason
-          })),
-          Effect.catchAll((failure) => Effect.logError(`could not record the skip: ${failure.message}`)),
+      /** Records a slot that did not run; a slot that already has its record keeps it. */
+      const recordSlot = (registration: Registration, slot: number, now: number, outcome: "skipped" | "missed", reason: string) =>
+        Effect.logWarning(`slot ${iso(slot)} ${outcome}: ${reason}`).pipe(
+          Effect.zipRight(store.recordRun({ action: registration.name, scheduledAt: slot, startedAt: now, endedAt: now, outcome, reason })),
+          Effect.catchAll((failure) => Effect.logError(`could not record the ${outcome} slot: ${failure.message}`)),
           Effect.annotateLogs({ action: registration.name })
         )
 
+      /**
+       * Records the slots of `span` that did not run (all but its last `ran`) as missed: one record each up
+       * to the cap, then one summary. Answers how many, and the first and last of them.
+       */
+      const recordMissed = (registration: Registration, span: SlotSpan, ran: number, reason: string, now: number) =>
+        Effect.gen(function*() {
+          const count = span.count - ran
+          if (count <= 0) return undefined
+          const individual = span.head.slice(0, Math.min(MISSED_RECORDS_CAP, count))
+          const last = span.tail[span.tail.length - ran - 1]!
+          yield* Effect.logWarning(`${count} slot(s) ${reason === "daemon-down" ? "missed while the daemon was down" : `missed (${reason})`}: ${iso(individual[0]!)} .. ${iso(last)}`).pipe(
+            Effect.annotateLogs({ action: registration.name })
+          )
+          yield* Effect.forEach(individual, (slot) =>
+            store.recordRun({ action: registration.name, scheduledAt: slot, startedAt: now, endedAt: now, outcome: "missed", reason }), { discard: true })
+          if (count > individual.length) {
+            const first = CronSchedule.next(registration.schedule, individual.at(-1)!)
+            yield* store.recordRun({
+              action: registration.name,
+              scheduledAt: first,
+              lastSlot: last,
+              count: count - individual.length,
+              startedAt: now,
+              endedAt: now,
+              outcome: "missed",
+              reason,
+              error: span.exact ? undefined : "at least this many slots (too many to count)"
+            })
+          }
+          return { count, first: individual[0]!, last }
+        }).pipe(
+          Effect.catchAll((failure) =>
+            Effect.as(Effect.logError(`could not record missed slots: ${failure.message}`).pipe(Effect.annotateLogs({ action: registration.name })), undefined)
+          )
+        )
+
+      /** Claims a scheduled slot and runs it; a slot with a record already, or an action busy elsewhere, does not run. */
+      const claimAndRun = (registration: Registration, slot: number) =>
+        Effect.gen(function*() {
+          const now = yield* Clock.currentTimeMillis
+          const claim = yield* store.claim({
+            action: registration.name,
+            scheduledAt: slot,
+            trigger: "schedule",
+            startedAt: now,
+            exclusive: registration.overlap === "skip"
+          }).pipe(Effect.either)
+          if (claim._tag === "Left") {
+            yield* Effect.logError(`cannot claim slot ${iso(slot)}; not running it: ${claim.left.message}`)
+            return undefined
+          }
+          switch (claim.right._tag) {
+            case "AlreadyRecorded":
+              yield* Effect.logInfo(`slot ${iso(slot)} already has its record (${claim.right.outcome}); not running it again`)
+              return undefined
+            case "Paused":
+              yield* Effect.logInfo(`slot ${iso(slot)} skipped: paused${claim.right.pause.reason === undefined ? "" : ` (${claim.right.pause.reason})`}`)
+              return undefined
+            case "Busy":
+              yield* Effect.logWarning(`slot ${iso(slot)} skipped: overlap (process ${claim.right.holder.pid} is running the action)`)
+              return undefined
+            case "Claimed":
+              return yield* runSlot(registration, slot, { claimId: claim.right.id, trigger: "schedule" })
+          }
+        }).pipe(Effect.annotateLogs({ action: registration.name }), Effect.provide(context))
+
       /** Forks one run, honouring the overlap policy. */
       const launch = (registration: Registration, slot: number, now: number) => {
-        const run = runSlot(registration, slot).pipe(Effect.provide(context))
+        const run = claimAndRun(registration, slot)
         if (registration.overlap === "allow") {
           return FiberMap.run(runs, `${registration.name}#${++runSequence}`, run).pipe(Effect.asVoid)
         }
         return FiberMap.has(runs, registration.name).pipe(
           Effect.flatMap((busy) =>
             busy
-              ? recordSkip(registration, slot, now, "the previous run is still going")
+              ? recordSlot(registration, slot, now, "skipped", "overlap")
               : FiberMap.run(runs, registration.name, run).pipe(Effect.asVoid)
           )
         )
       }
 
-      /** The slot to run for an entry that came due, and the one after it; late wakes collapse to the latest passed slot. */
+      /** Runs caught-up slots one after another, in slot order, as one occupant of the action's overlap key. */
+      const launchSequence = (registration: Registration, slots: ReadonlyArray<number>) => {
+        const sequence = Effect.forEach(slots, (slot) => claimAndRun(registration, slot), { discard: true }).pipe(Effect.as(undefined))
+        const key = registration.overlap === "allow" ? `${registration.name}#${++runSequence}` : registration.name
+        return FiberMap.run(runs, key, sequence).pipe(Effect.asVoid)
+      }
+
+      /** How many of the latest passed slots the catch-up policy runs. */
+      const catchUpCount = (registration: Registration) =>
+        registration.catchUp === "all" ? registration.catchUpMax ?? 10 : 1
+
+      /**
+       * What to do with an entry that came due: run it, and queue the next one. A late wake (a stall, a
+       * suspend, a clock step) that finds several passed slots runs the latest (or, with `catchUp: "all"`,
+       * up to `catchUpMax` of them) and records the others as missed (`clock-jump`); when even the latest is
+       * older than `catchUpWindow`, none runs and all are missed (`late`).
+       */
       const plan = (registration: Registration, dueAt: number, now: number) =>
         Effect.try({
           try: () => {
             const nextAt = CronSchedule.next(registration.schedule, dueAt)
-            if (nextAt > now) return { slot: dueAt, nextAt }
-            const slot = Math.max(dueAt, CronSchedule.previous(registration.schedule, now))
-            return { slot, nextAt: CronSchedule.next(registration.schedule, slot) }
+            const latest = nextAt > now ? dueAt : CronSchedule.previous(registration.schedule, now)
+            const k = catchUpCount(registration)
+            const span = nextAt > now
+              ? { head: [dueAt], tail: [dueAt], count: 1, exact: true }
+              : slotSpan(registration.schedule, dueAt - 1, latest + 1, { head: MISSED_RECORDS_CAP, tail: k + 1 })
+            const late = now - latest > registration.catchUpWindowMs
+            const run = late ? [] : span.tail.slice(-k).filter((slot) => now - slot <= registration.catchUpWindowMs)
+            return { span, run, late, nextAt: CronSchedule.next(registration.schedule, latest) }
           },
           catch: (cause) => cause
         })
@@ -97,14 +195,16 @@ export const SchedulerLive = (options: SchedulerOptions) =>
               registrations.delete(registration.name)
               continue
             }
-            const { nextAt, slot } = planned.right
-            if (slot > due.at) {
-              yield* Effect.logWarning(`woke ${now - due.at} ms after slot ${new Date(due.at).toISOString()}; running the latest passed slot once`).pipe(
+            const { late, nextAt, run, span } = planned.right
+            queue.push(registration.name, nextAt)
+            if (span.count > run.length) {
+              yield* Effect.logWarning(`woke ${now - due.at} ms after slot ${iso(due.at)}; ${run.length === 0 ? "past catchUpWindow, running none" : `running the latest ${run.length}`}`).pipe(
                 Effect.annotateLogs({ action: registration.name })
               )
+              yield* recordMissed(registration, span, run.length, late ? "late" : "clock-jump", now)
             }
-            queue.push(registration.name, nextAt)
-            yield* launch(registration, slot, now)
+            if (run.length === 1) yield* launch(registration, run[0]!, now)
+            else if (run.length > 1) yield* launchSequence(registration, run)
           }
         })
 
@@ -121,23 +221,42 @@ export const SchedulerLive = (options: SchedulerOptions) =>
         }
       })
 
+      /**
+       * At start, every slot since the action's last record and before now is accounted for: the catch-up
+       * policy runs some (the latest within `catchUpWindow`), the rest are recorded as missed (`daemon-down`).
+       * A slot exactly at the start is not missed: the schedule runs it.
+       */
       const catchUp = (registration: Registration, now: number) =>
         Effect.gen(function*() {
-          if (registration.catchUp !== "latest") return
           const last = yield* store.lastSlot(registration.name).pipe(Effect.orElseSucceed(() => Option.none<number>()))
+          // An action with no record yet is new: nothing of it was missed.
           if (Option.isNone(last)) return
-          const missed = CronSchedule.previous(registration.schedule, now)
-          if (missed > last.value && now - missed <= registration.catchUpWindowMs && missed < now) {
-            yield* Effect.logInfo(`catching up missed slot ${new Date(missed).toISOString()}`).pipe(
-              Effect.annotateLogs({ action: registration.name })
-            )
-            yield* launch(registration, missed, now)
+          const k = registration.catchUp === "none" ? 0 : catchUpCount(registration)
+          const span = slotSpan(registration.schedule, last.value, now, { head: MISSED_RECORDS_CAP, tail: k + 1 })
+          if (span.count === 0) return
+          const run = span.tail.slice(span.tail.length - Math.min(k, span.count)).filter((slot) => now - slot <= registration.catchUpWindowMs)
+          const missed = yield* recordMissed(registration, span, run.length, "daemon-down", now)
+          if (run.length > 0) {
+            yield* Effect.logInfo(`catching up ${run.length} missed slot(s): ${run.map(iso).join(", ")}`).pipe(Effect.annotateLogs({ action: registration.name }))
+            yield* launchSequence(registration, run)
+          }
+          if (missed !== undefined && registration.missedAlert === true) {
+            yield* FiberSet.run(background, gateway.send({
+              id: `${messageId(registration.name, missed.first)}#missed`,
+              action: registration.name,
+              message: missedAlertText(registration.name, missed, run.length),
+              metadata: { missed: missed.count, firstSlot: iso(missed.first), lastSlot: iso(missed.last), ran: run.length },
+              scheduledAt: missed.first,
+              startedAt: now
+            }, { channels: registration.channels }).pipe(Effect.asVoid))
           }
         })
 
       const start = Effect.gen(function*() {
         if (started) return
         started = true
+        const released = yield* store.releaseAbandoned.pipe(Effect.orElseSucceed(() => 0))
+        if (released > 0) yield* Effect.logWarning(`${released} run(s) left in progress by a process that is gone, recorded as failed (interrupted)`)
         const now = yield* Clock.currentTimeMillis
         for (const registration of registrations.values()) {
           yield* catchUp(registration, now)
@@ -170,17 +289,31 @@ export const SchedulerLive = (options: SchedulerOptions) =>
 
       const unschedule = (name: string) => Effect.tap(forget(name), (known) => known ? restart : Effect.void)
 
+      /** A manual run: recorded with `trigger: "manual"`, claimed like a slot so it never runs beside another run of the action. */
+      const manualRun = (registration: Registration, deliver: boolean | undefined) =>
+        Effect.gen(function*() {
+          const now = yield* Clock.currentTimeMillis
+          const claim = yield* store.claim({ action: registration.name, scheduledAt: now, trigger: "manual", startedAt: now, exclusive: registration.overlap === "skip" }).pipe(
+            Effect.orDie
+          )
+          if (claim._tag === "Busy") return yield* Effect.fail(new ActionBusyError({ name: registration.name, holder: claim.holder }))
+          if (claim._tag !== "Claimed") return yield* Effect.dieMessage(`a manual run of ${registration.name} found its own record`)
+          return yield* runSlot(registration, now, { claimId: claim.id, trigger: "manual", deliver })
+        }).pipe(Effect.provide(context))
+
       const runNow = (name: string, runOptions: { readonly deliver?: boolean | undefined } = {}) =>
         Effect.gen(function*() {
           const registration = registrations.get(name)
           if (registration === undefined) return yield* Effect.fail(new UnknownActionError({ name }))
-          const now = yield* Clock.currentTimeMillis
-          const run = runSlot(registration, now, runOptions).pipe(Effect.provide(context))
           const key = registration.overlap === "allow" ? `${name}#${++runSequence}` : name
-          const fiber = yield* FiberMap.run(runs, key, run, { onlyIfMissing: true })
-          const report: RunReport = yield* fiber.await.pipe(
-            Effect.flatMap((exit) => exit._tag === "Success" ? Effect.succeed(exit.value) : Effect.die(exit.cause))
+          // A run of the action already in flight here answers for this one (it is the run that happens now).
+          const fiber = yield* FiberMap.run(runs, key, manualRun(registration, runOptions.deliver), { onlyIfMissing: true })
+          const report = yield* fiber.await.pipe(
+            Effect.flatMap((exit) => exit._tag === "Success" ? Effect.succeed(exit.value) : Effect.failCause(exit.cause))
           )
+          if (report === undefined) {
+            return yield* Effect.fail(new ActionBusyError({ name, holder: { pid: process.pid, trigger: "schedule", scheduledAt: yield* Clock.currentTimeMillis } }))
+          }
           return report
         })
 
@@ -222,7 +355,7 @@ export const SchedulerLive = (options: SchedulerOptions) =>
         stop: Effect.zipRight(stopDispatching, FiberMap.clear(runs)),
         drain: (graceMs) =>
           stopDispatching.pipe(
-            Effect.zipRight(FiberMap.awaitEmpty(runs).pipe(Effect.timeoutOption(Duration.millis(graceMs)))),
+            Effect.zipRight(FiberMap.awaitEmpty(runs).pipe(Effect.ignore, Effect.timeoutOption(Duration.millis(graceMs)))),
             Effect.zipRight(FiberMap.clear(runs))
           ),
         runNow,

@@ -1,58 +1,203 @@
 import { SqlClient, type SqlError } from "@effect/sql"
 import { Clock, Effect, Layer, Option } from "effect"
-import { type RunRecord, StateError, StateStore } from "../services/StateStore.js"
+import { type Claim, type LedgerOutcome, type Pause, type RunDelivery, type RunRecord, type RunTrigger, StateError, StateStore } from "../services/StateStore.js"
 import { toJson } from "../domain/Json.js"
+// A leaf module (fs only): the owner of a run in progress is a process identity, as the PID file's is.
+import * as ProcessIdentity from "../daemon/ProcessIdentity.js"
 
 const toStateError = (error: SqlError.SqlError) => new StateError({ message: error.message, cause: error })
 
 interface RunRow {
+  readonly id: number
   readonly action: string
   readonly scheduled_at: number
+  readonly trigger: RunTrigger
   readonly started_at: number
   readonly ended_at: number
-  readonly outcome: RunRecord["outcome"]
+  readonly outcome: LedgerOutcome
+  readonly reason: string | null
   readonly error: string | null
   readonly message: string | null
+  readonly deliveries: string | null
+  readonly missed_count: number | null
+  readonly last_slot: number | null
+  readonly planned_at: number | null
+  readonly owner_pid: number | null
+  readonly owner_start: string | null
 }
 
 const fromRow = (row: RunRow): RunRecord => ({
+  id: row.id,
   action: row.action,
   scheduledAt: row.scheduled_at,
+  trigger: row.trigger,
   startedAt: row.started_at,
   endedAt: row.ended_at,
   outcome: row.outcome,
+  reason: row.reason ?? undefined,
   error: row.error ?? undefined,
-  message: row.message ?? undefined
+  message: row.message ?? undefined,
+  deliveries: row.deliveries === null ? undefined : JSON.parse(row.deliveries) as ReadonlyArray<RunDelivery>,
+  count: row.missed_count ?? undefined,
+  lastSlot: row.last_slot ?? undefined,
+  plannedAt: row.planned_at ?? undefined
 })
 
-/** `StateStore` on the SQLite database; the run ledger keeps the newest `ledgerSize` rows. */
+interface PauseRow {
+  readonly action: string
+  readonly since: number
+  readonly reason: string | null
+  readonly until: number | null
+  readonly paused_by: Pause["by"]
+}
+
+const fromPauseRow = (row: PauseRow): Pause => ({
+  action: row.action,
+  since: row.since,
+  reason: row.reason ?? undefined,
+  until: row.until ?? undefined,
+  by: row.paused_by
+})
+
+const deliveriesJson = (deliveries: ReadonlyArray<RunDelivery> | undefined) =>
+  deliveries === undefined ? null : JSON.stringify(deliveries.map(({ channel, status }) => ({ channel, status })))
+
+/** Whether the process that owns a run in progress is still the same live process. */
+const ownerAlive = (row: { readonly owner_pid: number | null; readonly owner_start: string | null }) =>
+  row.owner_pid !== null && ProcessIdentity.stillRunning({ pid: row.owner_pid, startTime: row.owner_start ?? undefined, bootId: undefined }).running
+
+/**
+ * `StateStore` on the SQLite database. The run ledger keeps the newest `ledgerSize` records of each
+ * action (so a chatty action never evicts another's history); a scheduled slot has at most one record,
+ * enforced by a unique index, which is what makes `claim` the at-most-once guarantee across processes.
+ */
 export const StateStoreSqlite = (options: { readonly ledgerSize: number }) =>
   Layer.effect(
     StateStore,
     Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient
-      // Trimming on every insert would double the writes; every 100th keeps the table within 1 % of the bound.
-      let insertsSinceTrim = 0
+      const owner = ProcessIdentity.self()
+      // Trimming on every write would double the writes; every 100th per action keeps it within 100 of the bound.
+      const writesSinceTrim = new Map<string, number>()
+      const trim = (action: string) => {
+        const writes = (writesSinceTrim.get(action) ?? 0) + 1
+        writesSinceTrim.set(action, writes % 100)
+        return writes < 100 ? Effect.void : sql`DELETE FROM runs WHERE action = ${action} AND outcome != 'running' AND scheduled_at < (
+            SELECT scheduled_at FROM runs WHERE action = ${action} ORDER BY scheduled_at DESC LIMIT 1 OFFSET ${options.ledgerSize - 1})`.pipe(Effect.asVoid)
+      }
+
+      /** Ends runs of `action` (or all) whose owner is gone; answers the live holders. */
+      const sweep = (action: string | undefined, now: number, except: number) =>
+        Effect.gen(function*() {
+          const rows = action === undefined
+            ? yield* sql<RunRow>`SELECT * FROM runs WHERE outcome = 'running'`
+            : yield* sql<RunRow>`SELECT * FROM runs WHERE action = ${action} AND outcome = 'running' AND id != ${except}`
+          const live: Array<RunRow> = []
+          for (const row of rows) {
+            if (ownerAlive(row)) {
+              live.push(row)
+              continue
+            }
+            yield* sql`UPDATE runs SET outcome = 'failed', ended_at = ${Math.max(now, row.started_at)},
+              error = ${`interrupted: process ${row.owner_pid ?? "?"} ended during the run`} WHERE id = ${row.id}`
+          }
+          return { live, released: rows.length - live.length }
+        })
+
       return StateStore.of({
         recordRun: (run) =>
           Effect.gen(function*() {
-            yield* sql`INSERT INTO runs (action, scheduled_at, started_at, ended_at, outcome, error, message)
-              VALUES (${run.action}, ${run.scheduledAt}, ${run.startedAt}, ${run.endedAt}, ${run.outcome}, ${run.error ?? null}, ${run.message ?? null})`
-            if (++insertsSinceTrim >= 100) {
-              insertsSinceTrim = 0
-              yield* sql`DELETE FROM runs WHERE id <= (SELECT MAX(id) FROM runs) - ${options.ledgerSize}`
-            }
+            const rows = yield* sql<{ id: number }>`INSERT INTO runs (action, scheduled_at, trigger, started_at, ended_at, outcome, reason, error, message, deliveries, missed_count, last_slot, planned_at)
+              VALUES (${run.action}, ${run.scheduledAt}, ${run.trigger ?? "schedule"}, ${run.startedAt}, ${run.endedAt}, ${run.outcome}, ${run.reason ?? null},
+                ${run.error ?? null}, ${run.message ?? null}, ${deliveriesJson(run.deliveries)}, ${run.count ?? null}, ${run.lastSlot ?? null}, ${run.plannedAt ?? null})
+              ON CONFLICT DO NOTHING RETURNING id`
+            yield* trim(run.action)
+            return rows.length > 0
           }).pipe(Effect.mapError(toStateError)),
+        claim: (request) =>
+          Effect.gen(function*() {
+            // The first statement writes, so the transaction holds SQLite's write lock from here on: the
+            // check below cannot race another process's claim.
+            const [inserted] = yield* sql<{ id: number }>`INSERT INTO runs (action, scheduled_at, trigger, started_at, ended_at, outcome, owner_pid, owner_start, planned_at)
+              VALUES (${request.action}, ${request.scheduledAt}, ${request.trigger}, ${request.startedAt}, ${request.startedAt}, 'running',
+                ${owner.pid}, ${owner.startTime ?? null}, ${request.plannedAt ?? null})
+              ON CONFLICT DO NOTHING RETURNING id`
+            if (inserted === undefined) {
+              const [existing] = yield* sql<{ outcome: string }>`SELECT outcome FROM runs WHERE action = ${request.action}
+                AND scheduled_at = ${request.scheduledAt} AND trigger = 'schedule'`
+              return { _tag: "AlreadyRecorded", outcome: existing?.outcome ?? "unknown" } satisfies Claim as Claim
+            }
+            if (request.trigger === "schedule") {
+              // Read at each claim, so a pause (or resume) from any process applies at the next slot.
+              const [paused] = yield* sql<PauseRow>`SELECT * FROM action_pauses WHERE action = ${request.action}`
+              if (paused !== undefined && paused.until !== null && paused.until <= request.startedAt) {
+                yield* sql`DELETE FROM action_pauses WHERE action = ${request.action}`
+              } else if (paused !== undefined) {
+                yield* sql`UPDATE runs SET outcome = 'skipped', reason = 'paused', owner_pid = NULL, owner_start = NULL WHERE id = ${inserted.id}`
+                return { _tag: "Paused", pause: fromPauseRow(paused) } satisfies Claim as Claim
+              }
+            }
+            if (request.exclusive) {
+              const { live } = yield* sweep(request.action, request.startedAt, inserted.id)
+              const holder = live[0]
+              if (holder !== undefined) {
+                yield* sql`UPDATE runs SET outcome = 'skipped', reason = 'overlap', owner_pid = NULL, owner_start = NULL WHERE id = ${inserted.id}`
+                return { _tag: "Busy", holder: { pid: holder.owner_pid!, trigger: holder.trigger, scheduledAt: holder.scheduled_at } } satisfies Claim as Claim
+              }
+            }
+            return { _tag: "Claimed", id: inserted.id } satisfies Claim as Claim
+          }).pipe(sql.withTransaction, Effect.mapError(toStateError)),
+        finish: (id, end) =>
+          Effect.gen(function*() {
+            const [row] = yield* sql<{ action: string }>`UPDATE runs SET ended_at = ${end.endedAt}, outcome = ${end.outcome}, error = ${end.error ?? null},
+              message = ${end.message ?? null}, deliveries = ${deliveriesJson(end.deliveries)}, owner_pid = NULL, owner_start = NULL
+              WHERE id = ${id} RETURNING action`
+            if (row !== undefined) yield* trim(row.action)
+          }).pipe(Effect.mapError(toStateError)),
+        releaseAbandoned: Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          sweep(undefined, now, -1).pipe(Effect.map((swept) => swept.released), sql.withTransaction, Effect.mapError(toStateError))),
         runs: (query = {}) => {
-          const limit = query.limit ?? 100
-          const rows = query.action === undefined
-            ? sql<RunRow>`SELECT * FROM runs ORDER BY id DESC LIMIT ${limit}`
-            : sql<RunRow>`SELECT * FROM runs WHERE action = ${query.action} ORDER BY id DESC LIMIT ${limit}`
-          return rows.pipe(Effect.map((rows) => rows.map(fromRow)), Effect.mapError(toStateError))
+          const conditions = [
+            ...(query.action === undefined ? [] : [sql`action = ${query.action}`]),
+            ...(query.since === undefined ? [] : [sql`COALESCE(last_slot, scheduled_at) >= ${query.since}`]),
+            ...(query.outcome === undefined ? [] : [sql`outcome = ${query.outcome}`]),
+            ...(query.trigger === undefined ? [] : [sql`trigger = ${query.trigger}`])
+          ]
+          return sql<RunRow>`SELECT * FROM runs WHERE ${sql.and(conditions)} ORDER BY scheduled_at DESC, id DESC LIMIT ${query.limit ?? 100}`.pipe(
+            Effect.map((rows) => rows.map(fromRow)),
+            Effect.mapError(toStateError)
+          )
         },
         lastSlot: (action) =>
-          sql<{ slot: number | null }>`SELECT MAX(scheduled_at) AS slot FROM runs WHERE action = ${action} AND outcome != 'skipped'`.pipe(
+          sql<{ slot: number | null }>`SELECT MAX(COALESCE(last_slot, scheduled_at)) AS slot FROM runs WHERE action = ${action} AND trigger = 'schedule'`.pipe(
             Effect.map(([row]) => Option.fromNullable(row?.slot)),
+            Effect.mapError(toStateError)
+          ),
+        outcomeCounts: (action, since) =>
+          sql<{ outcome: string; n: number }>`SELECT outcome, SUM(COALESCE(missed_count, 1)) AS n FROM runs
+            WHERE action = ${action} AND trigger = 'schedule' AND COALESCE(last_slot, scheduled_at) >= ${since} GROUP BY outcome`.pipe(
+            Effect.map((rows) => Object.fromEntries(rows.map((row) => [row.outcome, row.n]))),
+            Effect.mapError(toStateError)
+          ),
+        pause: (pause) =>
+          Effect.gen(function*() {
+            const [existing] = yield* sql<PauseRow>`SELECT * FROM action_pauses WHERE action = ${pause.action}`
+            if (existing !== undefined && (existing.until === null || existing.until > pause.since)) {
+              return { created: false, pause: fromPauseRow(existing) }
+            }
+            yield* sql`INSERT INTO action_pauses (action, since, reason, until, paused_by)
+              VALUES (${pause.action}, ${pause.since}, ${pause.reason ?? null}, ${pause.until ?? null}, ${pause.by})
+              ON CONFLICT (action) DO UPDATE SET since = excluded.since, reason = excluded.reason, until = excluded.until, paused_by = excluded.paused_by`
+            return { created: true, pause }
+          }).pipe(sql.withTransaction, Effect.mapError(toStateError)),
+        resume: (action) =>
+          sql<PauseRow>`DELETE FROM action_pauses WHERE action = ${action} RETURNING *`.pipe(
+            Effect.map(([row]) => Option.map(Option.fromNullable(row), fromPauseRow)),
+            Effect.mapError(toStateError)
+          ),
+        pauses: (now) =>
+          sql<PauseRow>`SELECT * FROM action_pauses WHERE until IS NULL OR until > ${now} ORDER BY action`.pipe(
+            Effect.map((rows) => rows.map(fromPauseRow)),
             Effect.mapError(toStateError)
           ),
         sessionGet: (action, key) =>

@@ -1,4 +1,5 @@
 import { Context, Data, type Effect } from "effect"
+import type { MessageContent } from "../domain/MessageContent.js"
 
 /** A heartbeat result on its way to the channels. */
 export interface OutboundMessage {
@@ -6,6 +7,8 @@ export interface OutboundMessage {
   readonly id: string
   readonly action: string
   readonly message: string
+  /** The structured form of `message`, when the action gave one; chat channels render it natively. */
+  readonly content?: MessageContent | undefined
   readonly metadata: Record<string, unknown>
   /** Epoch ms of the slot the run belonged to. */
   readonly scheduledAt: number

@@ -1,4 +1,5 @@
 import { Context, Data, type Effect } from "effect"
+import type { Links } from "../domain/ChannelsConfig.js"
 import type { CronSchedule } from "../heartbeat/CronSchedule.js"
 import type { HeartbeatAction, HeartbeatResult } from "../heartbeat/HeartbeatAction.js"
 import type { DeliveryOutcome } from "./Gateway.js"
@@ -12,11 +13,19 @@ export interface Registration {
   /** A run that takes longer is interrupted and recorded as timed-out. */
   readonly timeoutMs: number
   readonly overlap: "skip" | "allow"
-  readonly catchUp: "none" | "latest"
+  /** Slots missed while the daemon was down: none run (default), the latest, or all (up to `catchUpMax`, in slot order). */
+  readonly catchUp: "none" | "latest" | "all"
+  /** Only missed slots at most this old are caught up. */
   readonly catchUpWindowMs: number
+  /** With `catchUp: "all"`, at most this many missed slots run. */
+  readonly catchUpMax?: number | undefined
+  /** After a start that found missed slots, send one message saying so. */
+  readonly missedAlert?: boolean | undefined
   /** Deliver only to these channels; undefined: all. */
   readonly channels?: ReadonlyArray<string> | undefined
   readonly config: Record<string, unknown>
+  /** The `links` templates the action's messages may use; default: none. */
+  readonly links?: Links | undefined
   /** Equal fingerprints mean equal registrations: a config reload leaves such an action alone. */
   readonly fingerprint: string
 }
@@ -24,6 +33,9 @@ export interface Registration {
 /** What one run did. */
 export interface RunReport {
   readonly action: string
+  /** The run's ledger record. */
+  readonly id?: number | undefined
+  readonly trigger?: "schedule" | "manual" | undefined
   readonly scheduledAt: number
   readonly startedAt: number
   readonly endedAt: number
@@ -51,6 +63,18 @@ export class UnknownActionError extends Data.TaggedError("UnknownActionError")<{
   }
 }
 
+/** Another run of the action is in progress, in this process or another on the same `$AGENC_HOME`. */
+export class ActionBusyError extends Data.TaggedError("ActionBusyError")<{
+  readonly name: string
+  readonly holder: { readonly pid: number; readonly trigger: string; readonly scheduledAt: number }
+}> {
+  override get message(): string {
+    const what = this.holder.trigger === "schedule" ? `its slot ${new Date(this.holder.scheduledAt).toISOString()}` : "a manual run"
+    const where = this.holder.pid === process.pid ? "in this process" : `in process ${this.holder.pid}`
+    return `${this.name} is already running (${what}, ${where}); not started again, try when it ends`
+  }
+}
+
 /** Runs registered actions at their slots, each run in its own supervised fiber. */
 export interface SchedulerService {
   /** Adds the action, or replaces the one of the same name (its in-flight run is left alone). */
@@ -66,7 +90,7 @@ export interface SchedulerService {
   /** Stops dispatching, lets in-flight runs finish for up to `graceMs`, then interrupts the rest. */
   readonly drain: (graceMs: number) => Effect.Effect<void>
   /** Runs one action once, now, outside its schedule (it still counts for overlap). */
-  readonly runNow: (name: string, options?: { readonly deliver?: boolean | undefined }) => Effect.Effect<RunReport, UnknownActionError>
+  readonly runNow: (name: string, options?: { readonly deliver?: boolean | undefined }) => Effect.Effect<RunReport, UnknownActionError | ActionBusyError>
   readonly list: Effect.Effect<ReadonlyArray<ScheduledAction>>
   /** How many runs are in flight. */
   readonly inFlight: Effect.Effect<number>

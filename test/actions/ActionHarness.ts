@@ -36,9 +36,16 @@ export const registrationOf = (action: HeartbeatAction, config: Record<string, u
 export const actionLayer = (home: string, gateway: GatewayTest, runtime: Layer.Layer<AgentRuntime, never, SqlClient.SqlClient>) =>
   Layer.mergeAll(StateStoreSqlite({ ledgerSize: 10_000 }), gateway.layer, runtime).pipe(Layer.provideMerge(Database(home)))
 
-/** Sets the TestClock to `atMs` and runs one slot of the registration there, through the real run pipeline. */
+/** Sets the TestClock to `atMs`, claims a run of the slot (manual, so a test may run one slot twice) and runs it, through the real run pipeline. */
 export const runAt = (registration: Registration, atMs: number) =>
-  TestClock.setTime(atMs).pipe(Effect.zipRight(runSlot(registration, atMs)))
+  TestClock.setTime(atMs).pipe(
+    Effect.zipRight(StateStore),
+    Effect.flatMap((store) => store.claim({ action: registration.name, scheduledAt: atMs, trigger: "manual", startedAt: atMs, exclusive: true })),
+    Effect.orDie,
+    Effect.flatMap((claim) =>
+      claim._tag === "Claimed" ? runSlot(registration, atMs, { claimId: claim.id, trigger: "manual" }) : Effect.dieMessage(`slot not claimed: ${claim._tag}`)
+    )
+  )
 
 /** The run ledger, newest first. */
 export const ledger = (action: string) => Effect.flatMap(StateStore, (store) => store.runs({ action }))

@@ -26,7 +26,7 @@ describe("clean streams", () => {
       assert.strictEqual(document.outcome, "notified")
       assert.include(result.stderr, "task-scan: Found 1 new task matching your capabilities")
       assert.notInclude(result.stdout, "task-scan: Found", "the console channel wrote nothing on stdout")
-    }).pipe(Effect.scoped))
+    }).pipe(Effect.scoped), 60_000)
 
   it.live("heartbeat run prints the message once, and no INFO log lines by default", () =>
     Effect.gen(function*() {
@@ -36,7 +36,7 @@ describe("clean streams", () => {
       assert.strictEqual(count(result.stdout + result.stderr, "Found 1 new task matching your capabilities"), 1, result.stdout + result.stderr)
       assert.notMatch(result.stderr, /"logLevel":"INFO"|INFO/)
       assert.match(result.stdout, /-> console: delivered\n\s+-> file: delivered/)
-    }).pipe(Effect.scoped))
+    }).pipe(Effect.scoped), 60_000)
 
   it.live("--log-level works on every command, with one set of names (warn is warning); logs go to stderr", () =>
     Effect.gen(function*() {
@@ -57,7 +57,7 @@ describe("clean streams", () => {
       const bad = yield* runCli(home, ["tasks", "list", "--log-level", "fatal"])
       assert.strictEqual(bad.code, 2)
       assert.strictEqual(bad.stderr, `agenc: --log-level: "fatal" is not a level (trace, debug, info, warn, error)\n`)
-    }).pipe(Effect.scoped))
+    }).pipe(Effect.scoped), 120_000)
 })
 
 describe("heartbeat run --dry-run", () => {
@@ -84,5 +84,5 @@ describe("heartbeat run --dry-run", () => {
       // The notification is still there for the real run.
       const real = yield* runCli(home, ["heartbeat", "run", "task-scan", "--json"])
       assert.strictEqual((JSON.parse(real.stdout) as { outcome: string }).outcome, "notified")
-    }).pipe(Effect.scoped))
+    }).pipe(Effect.scoped), 60_000)
 })

@@ -106,7 +106,8 @@ describe("agenc heartbeat list", () => {
       ])
       for (const row of rows) assert.isTrue(Date.parse(row.nextRunAt) > Date.now() - 1_000)
       const table = yield* runCli(home, ["heartbeat", "list"])
-      assert.match(table.stdout.split("\n")[0]!, /^NAME\s+SCHEDULE\s+TIMEZONE\s+NEXT RUN$/)
+      assert.match(table.stdout.split("\n")[0]!, /^NAME\s+SCHEDULE\s+TIMEZONE\s+NEXT RUN\s+LAST OUTCOME\s+MISSED 24H\s+SKIPPED 24H\s+PAUSED$/)
+      assert.deepStrictEqual(rows.map((r) => [(r as { lastOutcome?: unknown }).lastOutcome, (r as { missed24h?: unknown }).missed24h]), [[null, 0], [null, 0]])
     }).pipe(Effect.scoped))
 })
 

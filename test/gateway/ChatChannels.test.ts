@@ -38,7 +38,12 @@ describe("slack, discord and telegram channels", () => {
       const telegram = byPath["/bot123456:ABC-telegram-token/sendMessage"]!
       assert.strictEqual(telegram.method, "POST")
       assert.strictEqual(telegram.headers["content-type"], "application/json")
-      assert.deepStrictEqual(telegram.json(), { chat_id: -100123, text: "3 new claimable tasks" })
+      assert.deepStrictEqual(telegram.json(), {
+        chat_id: -100123,
+        text: "3 new claimable tasks",
+        parse_mode: "HTML",
+        link_preview_options: { is_disabled: true }
+      })
       for (const request of server.requests) assert.strictEqual(request.headers["content-type"], "application/json")
     }))
 

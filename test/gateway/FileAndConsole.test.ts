@@ -26,7 +26,7 @@ describe("file channel", () => {
       const lines = readLines(path.join(home, "outbox.jsonl"))
       assert.strictEqual(lines.length, 2)
       const record = JSON.parse(lines[0]!)
-      assert.deepStrictEqual(Object.keys(record), ["id", "action", "message", "metadata", "scheduledAt", "startedAt", "deliveredAt"])
+      assert.deepStrictEqual(Object.keys(record), ["id", "action", "slot", "severity", "message", "content", "metadata", "scheduledAt", "startedAt", "deliveredAt"])
       assert.strictEqual(record.id, "task-scan@2025-03-01T09:00:00.000Z")
       assert.strictEqual(record.action, "task-scan")
       assert.strictEqual(record.message, "3 new claimable tasks")

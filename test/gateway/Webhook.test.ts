@@ -32,7 +32,7 @@ describe("webhook channel", () => {
       assert.strictEqual(request!.headers["x-agenc-signature"], expected)
 
       const body = request!.json()
-      assert.deepStrictEqual(Object.keys(body).sort(), ["action", "deliveredAt", "id", "message", "metadata", "scheduledAt", "startedAt"])
+      assert.deepStrictEqual(Object.keys(body).sort(), ["action", "content", "deliveredAt", "id", "message", "metadata", "scheduledAt", "severity", "slot", "startedAt"])
       assert.strictEqual(body.id, "task-scan@2025-03-01T09:00:00.000Z")
       assert.strictEqual(body.action, "task-scan")
       assert.strictEqual(body.message, "3 new claimable tasks")

@@ -51,8 +51,13 @@ describe("CronSchedule", () => {
   it("DST: a time in the spring gap fires once, after it; a fall-back time fires once", () => {
     assert.deepStrictEqual(series("30 2 * * *", "2026-03-07T00:00:00Z", 3, "America/New_York"), [
       "2026-03-07T07:30:00.000Z",
-      "2026-03-08T07:30:00.000Z", // 03:30 EDT: 02:30 does not exist that day
+      "2026-03-08T07:00:00.000Z", // 03:00 EDT, the end of the gap: 02:30 does not exist that day
       "2026-03-09T06:30:00.000Z"
+    ])
+    // Every time inside the gap collapses to its end, once.
+    assert.deepStrictEqual(series("*/20 2 * * *", "2026-03-08T00:00:00Z", 2, "America/New_York"), [
+      "2026-03-08T07:00:00.000Z",
+      "2026-03-09T06:00:00.000Z"
     ])
     assert.deepStrictEqual(series("30 1 * * *", "2026-10-31T00:00:00Z", 3, "America/New_York"), [
       "2026-10-31T05:30:00.000Z",
@@ -61,6 +66,27 @@ describe("CronSchedule", () => {
     ])
     // Starting inside the repeated hour does not go back to its first pass.
     assert.deepStrictEqual(series("30 1 * * *", "2026-11-01T06:10:00Z", 1, "America/New_York"), ["2026-11-02T06:30:00.000Z"])
+  })
+
+  it("DST: a time in a two-hour gap fires at its end, before the first slot after the gap", () => {
+    // Antarctica/Troll jumps from 01:00 (UTC+0) to 03:00 (UTC+2) on the last Sunday of March.
+    assert.deepStrictEqual(series("30 2 * * *", "2026-03-28T12:00:00Z", 2, "Antarctica/Troll"), [
+      "2026-03-29T01:00:00.000Z", // 03:00 local, not 04:30
+      "2026-03-30T00:30:00.000Z"
+    ])
+    assert.deepStrictEqual(series("0 4 * * *", "2026-03-28T12:00:00Z", 1, "Antarctica/Troll"), ["2026-03-29T02:00:00.000Z"])
+  })
+
+  it("weekday ranges ending at Sunday-as-0 end at 7, as in cronie", () => {
+    const days = (expression: string) => {
+      const schedule = parse(expression)
+      return schedule._tag === "Cron" ? [...schedule.cron.weekdays].sort() : []
+    }
+    assert.deepStrictEqual(days("0 0 * * MON-SUN"), [0, 1, 2, 3, 4, 5, 6])
+    assert.deepStrictEqual(days("0 0 * * 5-0"), [0, 5, 6])
+    assert.deepStrictEqual(days("0 0 * * fri-sun"), [0, 5, 6])
+    assert.deepStrictEqual(days("0 0 * * 0-0"), [0])
+    assert.deepStrictEqual(days("0 0 0 * * 1-0/2"), [0, 1, 3, 5])
   })
 
   it("DST: schedules with a wildcard hour keep their pace through the repeated hour", () => {
@@ -80,7 +106,7 @@ describe("CronSchedule", () => {
     assert.strictEqual(CronSchedule.previous(daily, Date.parse("2026-03-08T09:00:00Z")), Date.parse("2026-03-08T09:00:00Z"))
     assert.strictEqual(CronSchedule.previous(daily, Date.parse("2026-03-08T08:59:59.999Z")), Date.parse("2026-03-07T09:00:00Z"))
     const inGap = parse("30 2 * * *", "America/New_York")
-    assert.strictEqual(CronSchedule.previous(inGap, Date.parse("2026-03-08T08:00:00Z")), Date.parse("2026-03-08T07:30:00Z"))
+    assert.strictEqual(CronSchedule.previous(inGap, Date.parse("2026-03-08T08:00:00Z")), Date.parse("2026-03-08T07:00:00Z"))
     assert.strictEqual(CronSchedule.previous(parse("* * * * * *"), Date.parse("2026-03-08T08:00:00.250Z")), Date.parse("2026-03-08T08:00:00Z"))
     assert.strictEqual(CronSchedule.previous(parse("@every 1h"), Date.parse("2026-03-08T08:20:00Z")), Date.parse("2026-03-08T08:00:00Z"))
   })

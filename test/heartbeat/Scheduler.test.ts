@@ -205,9 +205,9 @@ describe("Scheduler", () => {
         yield* TestClock.adjust(Duration.seconds(240))
         assert.deepStrictEqual(slow.runs.map((r) => iso(r.slot)), ["2026-03-01T00:00:00.000Z", "2026-03-01T00:02:00.000Z"])
         const skipped = (yield* store.runs()).filter((run) => run.outcome === "skipped")
-        assert.deepStrictEqual(skipped.map((r) => [iso(r.scheduledAt), r.error]), [
-          ["2026-03-01T00:03:00.000Z", "the previous run is still going"],
-          ["2026-03-01T00:01:00.000Z", "the previous run is still going"]
+        assert.deepStrictEqual(skipped.map((r) => [iso(r.scheduledAt), r.reason]), [
+          ["2026-03-01T00:03:00.000Z", "overlap"],
+          ["2026-03-01T00:01:00.000Z", "overlap"]
         ])
       })
     ))
