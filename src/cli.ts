@@ -65,6 +65,8 @@ const program = Effect.suspend(() => {
     switch (tagged._tag) {
       case "CliError":
         return Console.error(`agenc: ${tagged.message}`).pipe(Effect.zipRight(Effect.fail(new Exiting(tagged.code!))))
+      case "HomeError":
+        return Console.error(`agenc: ${tagged.message}`).pipe(Effect.zipRight(Effect.fail(new Exiting(tagged.code!))))
       case "ConfigError":
         return Console.error(`agenc: ${tagged.line!}`).pipe(Effect.zipRight(Effect.fail(new Exiting(ExitCode.config))))
       default:

@@ -9,6 +9,10 @@ export const ExitCode = {
   usage: 2,
   /** `daemon status`: not running */
   notRunning: 3,
+  /** `$AGENC_HOME` or a file in it cannot be created (EX_CANTCREAT) */
+  cantCreate: 73,
+  /** `$AGENC_HOME` or `agenc.db` may not be written by this user (EX_NOPERM) */
+  noPerm: 77,
   /** bad configuration (EX_CONFIG) */
   config: 78
 } as const

@@ -8,6 +8,7 @@ import { parseU64 } from "../domain/RuntimeConfig.js"
 import { loadConfig } from "../layers/AppConfigFile.js"
 import { localAgent } from "../layers/AgentRuntimeLocal.js"
 import { Database } from "../layers/Database.js"
+import { HomeError } from "../layers/HomeAccess.js"
 import { makeLedgerStore } from "../runtime/LedgerStore.js"
 import { LedgerRuleError, NotFoundError } from "../services/AgentRuntime.js"
 import { AppConfig } from "../services/AppConfig.js"
@@ -33,8 +34,8 @@ const ledger = Effect.gen(function*() {
 
 /** Maps ledger failures to one-line CLI errors: the user's mistakes exit 2, storage failures 1; config errors pass through (78). */
 const toCliError = <A, E extends { readonly _tag: string }, R>(effect: Effect.Effect<A, E, R>) =>
-  effect.pipe(Effect.mapError((error): CliError | ConfigError => {
-    if (error instanceof CliError || error instanceof ConfigError) return error
+  effect.pipe(Effect.mapError((error): CliError | ConfigError | HomeError => {
+    if (error instanceof CliError || error instanceof ConfigError || error instanceof HomeError) return error
     if (error instanceof NotFoundError) return CliError.usage(`no ${error.what} ${error.id}`)
     if (error instanceof LedgerRuleError) return CliError.usage(error.message)
     const message = (error as { readonly message?: unknown }).message

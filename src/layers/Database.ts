@@ -2,8 +2,8 @@ import { Migrator } from "@effect/sql"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { SqliteClient, SqliteMigrator } from "@effect/sql-sqlite-node"
 import { Effect, Layer } from "effect"
-import * as fs from "node:fs"
 import * as path from "node:path"
+import { checkWritable, ensureDirectory } from "./HomeAccess.js"
 import core from "./migrations/0001_core.js"
 import outbox from "./migrations/0002_outbox.js"
 import ledger from "./migrations/0003_ledger.js"
@@ -29,8 +29,10 @@ export const Database = (home: string) =>
   SqliteMigrator.layer({ loader: migrations }).pipe(
     // The migrator can dump the schema with the sqlite3 CLI; it asks for the platform services to do so.
     Layer.provide(NodeContext.layer),
-    Layer.provideMerge(Layer.unwrapEffect(Effect.sync(() => {
-      fs.mkdirSync(home, { recursive: true, mode: 0o700 })
-      return SqliteClient.layer({ filename: databaseFile(home) })
-    })))
+    Layer.provideMerge(Layer.unwrapEffect(
+      ensureDirectory(home).pipe(
+        Effect.zipRight(checkWritable(databaseFile(home))),
+        Effect.as(SqliteClient.layer({ filename: databaseFile(home) }))
+      )
+    ))
   )

@@ -15,10 +15,8 @@ const helpPages = (home: string) =>
         const help = yield* runCli(home, [...path, "--help"])
         pages.push({ path, code: help.code, stdout: help.stdout })
         const commands = help.stdout.split("Commands:\n")[1]?.split("\n\n")[0] ?? ""
-        for (const line of commands.split("\n")) {
-          const name = /^ {2}(\S+)/.exec(line)?.[1]
-          if (name !== undefined) yield* visit([...path, name])
-        }
+        const names = commands.split("\n").flatMap((line) => /^ {2}(\S+)/.exec(line)?.[1] ?? [])
+        yield* Effect.forEach(names, (name) => visit([...path, name]), { concurrency: 4, discard: true })
       })
     yield* visit([])
     return pages
@@ -44,7 +42,7 @@ describe("help", () => {
       assert.include(stop, "--config FILE")
       assert.include((yield* runCli(home, ["tasks", "add", "--help"])).stdout, "--reward LAMPORTS")
       assert.include((yield* runCli(home, ["heartbeat", "run", "--help"])).stdout, "Usage: agenc heartbeat run [--dry-run] [--json] [--config FILE] ACTION")
-    }).pipe(Effect.scoped), 180_000)
+    }).pipe(Effect.scoped), 400_000)
 
   it.live("colour only on a terminal, and never with NO_COLOR", () =>
     Effect.sync(() => {
