@@ -15,6 +15,7 @@ import { CliError, ExitCode } from "./CliError.js"
 import { loadChecked } from "./Config.js"
 import { table } from "./Heartbeat.js"
 import { printJson } from "./JsonOutput.js"
+import { printScheduleSummary } from "./ScheduleSummary.js"
 import { logsCommand } from "./DaemonLogs.js"
 import { configOption, jsonOption } from "./Options.js"
 
@@ -68,7 +69,7 @@ const start = Command.make("start", {
   foreground: Options.boolean("foreground").pipe(Options.withDescription("run in this process, logging to stderr")),
   config: configOption
 }, ({ config, foreground }) =>
-  foreground ? pidFileErrors(runDaemon(config)) : startDetached(config)).pipe(
+  foreground ? Effect.zipRight(printScheduleSummary(config), pidFileErrors(runDaemon(config))) : startDetached(config)).pipe(
   Command.withDescription("start the daemon (detached unless --foreground); prints its PID once it is ready")
 )
 

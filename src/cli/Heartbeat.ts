@@ -10,6 +10,7 @@ import { formatJson } from "./JsonOutput.js"
 import { dryRun } from "./HeartbeatDryRun.js"
 import { printRunReport } from "./RunReportOutput.js"
 import { resultsOnlyOnStdout } from "./Streams.js"
+import { zonedAndUtc } from "./TextTime.js"
 import { pauseJson } from "../heartbeat/Pauses.js"
 import { heartbeatPauseCommands } from "./HeartbeatPause.js"
 import { heartbeatLedgerCommands, ledgerLayer } from "./HeartbeatRuns.js"
@@ -52,7 +53,7 @@ const list = Command.make("list", { config: configOption, json: jsonOption }, ({
         : table(
           ["NAME", "SCHEDULE", "TIMEZONE", "NEXT RUN", "LAST OUTCOME", "MISSED 24H", "SKIPPED 24H", "PAUSED"],
           rows.map((row) => [
-            row.name, row.schedule, row.timezone, row.nextRunAt, row.lastOutcome ?? "-", String(row.missed24h), String(row.skipped24h),
+            row.name, row.schedule, row.timezone, zonedAndUtc(Date.parse(row.nextRunAt), row.timezone), row.lastOutcome ?? "-", String(row.missed24h), String(row.skipped24h),
             row.paused === null ? "-" : `by ${row.paused.by}${row.paused.until === null ? "" : ` until ${row.paused.until}`}`
           ])
         )
