@@ -17,6 +17,9 @@ import { outboxCommand } from "./cli/Outbox.js"
 import { tasksCommand } from "./cli/Tasks.js"
 import { Logging, LogLevelOverride } from "./layers/Logging.js"
 
+// Every file and folder agenc creates is private to its user (0600 / 0700), whatever the caller's umask.
+process.umask(0o077)
+
 const { version } = createRequire(import.meta.url)("../package.json") as { readonly version: string }
 
 const agenc = Command.make("agenc").pipe(

@@ -11,7 +11,11 @@ export type { ActionContext, DefinedAction } from "./heartbeat/Action.js"
 /** A composed action failed in one or more of its children. */
 export { ComposedActionError } from "./heartbeat/Action.js"
 /** The action contract and result helpers. */
-export { notify, quiet } from "./heartbeat/HeartbeatAction.js"
+export { notify, notifyContent, quiet } from "./heartbeat/HeartbeatAction.js"
+/** Structured message content (title, fields, items, severity) and its plain-text form. */
+export { ContentField, ContentItem, MessageContent, plainText, Severity } from "./domain/MessageContent.js"
+/** The `links` templates an action's context carries, and filling in `links.explorer`. */
+export { explorerLink, Links } from "./domain/ChannelsConfig.js"
 /** The action contract: an action, the context of one run, its result, and the services it may use. */
 export type { HeartbeatAction, HeartbeatContext, HeartbeatResult, HeartbeatServices } from "./heartbeat/HeartbeatAction.js"
 /** The built-in actions, to compose or to run under other names. */
@@ -20,6 +24,8 @@ export { dailySummary, portfolioMonitor, taskScan } from "./heartbeat/actions/in
 export { ActionConfigError } from "./heartbeat/actions/ActionConfigError.js"
 /** Formatting helpers the built-ins use for amounts, ids and times. */
 export { formatReward, formatSol, formatSpan, formatUtc, LAMPORTS_PER_SOL, shortId } from "./heartbeat/actions/FormatSol.js"
+/** Times in the action's zone (`2025-06-01 03:30 CEST`), exact spans (`5 h 59 min`), capability names, one-line text. */
+export { capabilityNames, formatDeadline, formatDuration, formatTime, oneLine } from "./heartbeat/actions/FormatTime.js"
 /** The delivery service (`yield* Gateway`) and its message types. */
 export { Gateway } from "./services/Gateway.js"
 /** Types of the delivery service. */

@@ -9,6 +9,8 @@ export const ExitCode = {
   usage: 2,
   /** `daemon status`: not running */
   notRunning: 3,
+  /** `daemon status`: the daemon runs but does not answer on its control socket within 3 s */
+  unresponsive: 4,
   /** `$AGENC_HOME` or a file in it cannot be created (EX_CANTCREAT) */
   cantCreate: 73,
   /** `$AGENC_HOME` or `agenc.db` may not be written by this user (EX_NOPERM) */

@@ -4,7 +4,7 @@
  * completions and command-line errors from the command tree.
  */
 import { ValidationError } from "@effect/cli"
-import { Effect, Either, Option, type LogLevel } from "effect"
+import { Cause, Effect, Either, Option, type LogLevel } from "effect"
 import { CliError } from "./CliError.js"
 import { LEVELS, parseLevel } from "../layers/Logging.js"
 
@@ -52,8 +52,12 @@ export const takeLogLevel = (args: ReadonlyArray<string>): Either.Either<{
 export const reportValidationErrors = (where: string) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.consoleWith((console) => {
     const printed: Array<string> = []
+    // What a command itself printed with Console.error (warnings) is not a parse error: it goes out at the end.
+    const flush = Effect.sync(() => printed.splice(0).forEach((line) => console.unsafe.error(line)))
     return effect.pipe(
       Effect.withConsole({ ...console, error: (...args) => Effect.sync(() => void printed.push(args.join(" "))) }),
+      Effect.tapErrorCause((cause) => Cause.failureOption(cause).pipe(Option.exists(ValidationError.isValidationError)) ? Effect.void : flush),
+      Effect.tap(() => flush),
       Effect.catchIf(ValidationError.isValidationError, () => {
         const reason = printed.join("; ").replace(/\x1b\[[0-9;]*m/g, "").replace(/\s+/g, " ").trim()
         return Effect.fail(CliError.usage(`"${where}": ${reason === "" ? "invalid command line" : reason}; see ${where} --help`))

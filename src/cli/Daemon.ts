@@ -7,12 +7,15 @@ import { daemonStatus } from "../daemon/DaemonStatus.js"
 import * as DaemonControl from "../daemon/DaemonControl.js"
 import { daemonPaths, shutdownLimitMs } from "../daemon/DaemonPaths.js"
 import * as PidFile from "../daemon/PidFile.js"
+import { LAUNCHD_LABEL, launchdPlist } from "../daemon/LaunchdPlist.js"
 import * as Supervisor from "../daemon/Supervisor.js"
 import { privateTmpProblem, SYSTEM_HOME, SYSTEM_USER, systemdUnit } from "../daemon/SystemdUnit.js"
 import { parseDurationMs } from "../domain/DurationMs.js"
 import { loadConfig } from "../layers/AppConfigFile.js"
 import { CliError, ExitCode } from "./CliError.js"
-import { loadChecked } from "./Config.js"
+import { loadChecked, printWarnings } from "./Config.js"
+import { loadValidated } from "./ConfigChecks.js"
+import { findDaemon } from "../daemon/DaemonLocator.js"
 import { table } from "./Heartbeat.js"
 import { printJson } from "./JsonOutput.js"
 import { printScheduleSummary } from "./ScheduleSummary.js"
@@ -48,7 +51,8 @@ const pidFileErrors = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A
 
 const startDetached = (config: Option.Option<string>) =>
   Effect.gen(function*() {
-    const { loaded } = yield* loadChecked(config)
+    const { loaded, warnings } = yield* loadValidated(config)
+    yield* printWarnings(warnings)
     const paths = daemonPaths(loaded)
     const state = yield* pidFileErrors(PidFile.inspect(paths.pidFile))
     if (state._tag === "Running") return yield* Effect.fail(failure(`already running (PID ${state.record.pid})`))
@@ -82,18 +86,22 @@ const supervise = Command.make("supervise", { config: configOption }, ({ config 
 const stopDaemon = (config: Option.Option<string>, timeout: string) =>
   Effect.gen(function*() {
     const timeoutMs = yield* parseTimeout(timeout)
-    const loaded = yield* loadConfig({ file: Option.getOrUndefined(config) })
+    // Found from what the running daemon recorded: a broken gateway.json on disk cannot hide it.
+    const found = yield* pidFileErrors(findDaemon(config))
     // The supervisor first (it stops its daemon gracefully); then whatever daemon still runs, e.g. one
     // whose supervisor was SIGKILLed.
-    const before = yield* pidFileErrors(PidFile.inspect(daemonPaths(loaded).pidFile))
-    const supervisor = yield* pidFileErrors(Supervisor.stopSupervisor(daemonPaths(loaded), timeoutMs))
+    const before = found.state
+    const supervisor = yield* pidFileErrors(Supervisor.stopSupervisor(found.paths, timeoutMs))
     if (supervisor._tag === "Stopped") yield* Console.log(`stopped the supervisor (PID ${supervisor.pid})`)
     if (supervisor._tag === "Killed") yield* Console.error(`the supervisor (PID ${supervisor.pid}) did not exit within ${timeout}: killed with SIGKILL`)
-    const outcome = yield* pidFileErrors(DaemonControl.stop(daemonPaths(loaded).pidFile, timeoutMs))
+    const state = supervisor._tag === "NotRunning" ? found.state : yield* pidFileErrors(findDaemon(config)).pipe(Effect.map((again) => again.state))
+    const outcome = yield* pidFileErrors(DaemonControl.stop({ paths: found.paths, state }, timeoutMs))
     switch (outcome._tag) {
       case "NotRunning":
         return yield* Console.log(
-          supervisor._tag === "NotRunning" ? "not running" : before._tag === "Running" ? `stopped (PID ${before.record.pid})` : "stopped"
+          supervisor._tag !== "NotRunning"
+            ? before._tag === "Running" ? `stopped (PID ${before.record.pid})` : "stopped"
+            : outcome.removedStale === undefined ? "not running" : `not running (removed a stale PID file: ${outcome.removedStale})`
         )
       case "Stopped":
         return yield* Console.log(`stopped (PID ${outcome.pid})`)
@@ -107,37 +115,52 @@ const stop = Command.make("stop", { timeout: timeoutOption, config: configOption
 )
 
 const restart = Command.make("restart", { timeout: timeoutOption, config: configOption }, ({ config, timeout }) =>
-  stopDaemon(config, timeout).pipe(Effect.zipRight(startDetached(config)))).pipe(
-  Command.withDescription("stop the daemon if it runs, then start it detached")
+  // The new file first: an invalid one leaves the running daemon untouched (exit 78).
+  loadValidated(config).pipe(
+    Effect.zipRight(parseTimeout(timeout)),
+    Effect.zipRight(stopDaemon(config, timeout)),
+    Effect.zipRight(startDetached(config))
+  )).pipe(
+  Command.withDescription("validate gateway.json, then stop the daemon if it runs and start it detached; an invalid file changes nothing (exit 78)")
 )
 
 const reload = Command.make("reload", { config: configOption }, ({ config }) =>
   Effect.gen(function*() {
-    const loaded = yield* loadConfig({ file: Option.getOrUndefined(config) })
-    const state = yield* pidFileErrors(PidFile.inspect(daemonPaths(loaded).pidFile))
-    if (state._tag !== "Running") return yield* Effect.fail(failure("not running", ExitCode.notRunning))
-    yield* Effect.sync(() => process.kill(state.record.pid, "SIGHUP"))
+    // The daemon would reject an invalid file and keep running; say so here, before asking it.
+    const { warnings } = yield* loadValidated(config)
+    yield* printWarnings(warnings)
+    const { state } = yield* pidFileErrors(findDaemon(config))
+    if (state._tag !== "Running" || !DaemonControl.signalVerified(state.record, "SIGHUP", true)) {
+      return yield* Effect.fail(failure("not running", ExitCode.notRunning))
+    }
     yield* Console.log(`reload requested (PID ${state.record.pid})`)
-  })).pipe(Command.withDescription("ask the daemon to re-read gateway.json (SIGHUP); an invalid file is rejected and logged"))
+  })).pipe(Command.withDescription("validate gateway.json, then ask the daemon to re-read it (SIGHUP); an invalid file changes nothing (exit 78)"))
 
 const status = Command.make("status", { json: jsonOption, config: configOption }, ({ config, json }) =>
   Effect.gen(function*() {
-    const { loaded, registrations } = yield* loadChecked(config)
+    const found = yield* pidFileErrors(findDaemon(config))
+    // A broken file on disk does not change what the daemon is doing: report it beside the live view.
+    const checked = yield* Effect.either(loadChecked(config))
+    const registrations = Either.isRight(checked) ? checked.right.registrations : []
+    const configError = Option.orElse(found.configError, () => Either.getLeft(checked))
     // SQLite errors fall through to the CLI's general failure (exit 1) with their message.
-    const report = yield* pidFileErrors(daemonStatus(loaded, registrations))
+    const report = yield* pidFileErrors(daemonStatus({ ...found, configError }, registrations))
+    if (report.configError !== null) yield* printWarnings([`gateway.json is invalid, showing the running daemon's view: ${report.configError}`])
     if (json) {
-      const supervisor = yield* pidFileErrors(Supervisor.supervisorStatus(daemonPaths(loaded)))
+      const supervisor = yield* pidFileErrors(Supervisor.supervisorStatus(found.paths))
       yield* printJson({ ...report, supervisor })
     } else {
       const uptime = report.uptimeMs === null ? "" : `, up ${Math.round(report.uptimeMs / 1000)}s`
       yield* Console.log(
         report.state === "running"
           ? `running (PID ${report.pid}${uptime})`
+          : report.state === "unresponsive"
+          ? `unresponsive (PID ${report.pid}${uptime}): no answer on ${found.paths.socket} within 3s`
           : report.state === "stale"
           ? `not running: stale PID file (${report.staleReason})`
           : "not running"
       )
-      const supervisor = yield* pidFileErrors(Supervisor.supervisorStatus(daemonPaths(loaded)))
+      const supervisor = yield* pidFileErrors(Supervisor.supervisorStatus(found.paths))
       yield* Console.log(
         supervisor.state === "running"
           ? `supervisor: running (PID ${supervisor.pid})${report.state === "running" ? "" : ", restarting the daemon"}`
@@ -156,9 +179,10 @@ const status = Command.make("status", { json: jsonOption, config: configOption }
         ))
       }
     }
+    if (report.state === "unresponsive") return yield* Effect.fail(failure(`PID ${report.pid} does not answer on its control socket`, ExitCode.unresponsive))
     if (report.state === "stale") return yield* Effect.fail(failure("stale PID file", ExitCode.failure))
     if (report.state === "stopped") return yield* Effect.fail(failure("not running", ExitCode.notRunning))
-  })).pipe(Command.withDescription("show whether the daemon runs (exit 0), left a stale PID file (1) or is stopped (3)"))
+  })).pipe(Command.withDescription("show whether the daemon runs (exit 0), left a stale PID file (1), is stopped (3) or does not answer (4)"))
 
 const unit = Command.make("systemd-unit", {
   user: Options.boolean("user").pipe(Options.withDescription("a user unit (systemctl --user), wanted by default.target")),
@@ -202,8 +226,29 @@ const unit = Command.make("systemd-unit", {
     }).trimEnd())
   })).pipe(Command.withDescription("print a systemd unit for the daemon (Type=notify, watchdog, restart on failure; the system unit runs as --run-as)"))
 
+const plist = Command.make("launchd-plist", {
+  label: Options.text("label").pipe(Options.withDescription(`the job's Label (default ${LAUNCHD_LABEL})`), Options.withDefault(LAUNCHD_LABEL)),
+  config: configOption
+}, ({ config, label }) =>
+  Effect.gen(function*() {
+    if (!/^[A-Za-z0-9._-]+$/.test(label)) return yield* Effect.fail(CliError.usage(`--label: "${label}" is not a launchd label (letters, digits, . _ -)`))
+    const configFile = Option.getOrUndefined(Option.map(config, (file) => path.resolve(file)))
+    const loaded = yield* loadConfig({ file: configFile })
+    const daemon = loaded.config.daemon
+    yield* Console.log(launchdPlist({
+      label,
+      node: process.execPath,
+      cli: cliPath(),
+      home: loaded.home,
+      configFile,
+      logFile: daemonPaths(loaded).logFile,
+      throttleIntervalSec: Math.max(1, Math.ceil(daemon.restartDelay / 1000)),
+      exitTimeoutSec: Math.ceil(shutdownLimitMs(daemon.shutdownGrace) / 1000) + 5
+    }).trimEnd())
+  })).pipe(Command.withDescription("print a macOS LaunchAgent plist for the daemon (RunAtLoad, KeepAlive on crash)"))
+
 /** `agenc daemon`: lifecycle of the background gateway. */
 export const daemonCommand = Command.make("daemon").pipe(
   Command.withDescription("start, stop, restart, reload and inspect the daemon"),
-  Command.withSubcommands([start, stop, restart, reload, status, unit, supervise, logsCommand])
+  Command.withSubcommands([start, stop, restart, reload, status, unit, supervise, logsCommand, plist])
 )

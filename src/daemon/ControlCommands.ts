@@ -1,4 +1,5 @@
 import { Effect } from "effect"
+import * as Metrics from "../services/Metrics.js"
 import { Scheduler } from "../services/Scheduler.js"
 import type { ControlRequest, ControlResponse, LiveStatus } from "./ControlProtocol.js"
 
@@ -32,7 +33,8 @@ export const ControlCommands = (options: { readonly startedAt: number }) => (req
             timezone: action.timezone,
             nextRunAt: action.nextRunAt ?? null,
             running: action.running
-          }))
+          })),
+          metrics: yield* Metrics.summary
         }
         return { ok: true, result: status } as const
       }

@@ -1,3 +1,5 @@
+import type { MetricsSummary } from "../services/Metrics.js"
+
 /** A request on the control socket: one JSON line. */
 export type ControlRequest =
   | { readonly op: "ping" }
@@ -21,4 +23,6 @@ export interface LiveStatus {
     readonly nextRunAt: number | null
     readonly running: boolean
   }>
+  /** This process's metrics; absent from daemons older than this field. */
+  readonly metrics?: MetricsSummary | undefined
 }

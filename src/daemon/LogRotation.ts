@@ -7,6 +7,11 @@
  *   and hands it over as both) checks the file's size every few seconds and, past `maxSize`, rotates it and
  *   points fds 1 and 2 at a fresh file with dup2(2), so everything the process writes (logs, the console
  *   channel, Node's own fatal messages) lands in the new file.
+ * - `followRotatedStdio`: a process that shares those fds but does not rotate (the supervisor, whose child
+ *   is the daemon) re-points its fds 1 and 2 at the file under the name once the daemon has rotated it, so
+ *   its own lines, and the next daemon it starts, write to the live file. It looks every 250 ms (and before
+ *   it starts a daemon): a supervisor line written in that window ends `name.1`, where a `tail -F` that has
+ *   moved on does not show it (the daemon's own lines never do: it rotates and dup2()s synchronously).
  * - `RotatingLogWriter`: for a process that receives another's output on a pipe (a supervisor) and appends
  *   it to the log itself.
  */
@@ -18,6 +23,9 @@ import { rotateSync } from "../gateway/FileRotation.js"
 
 /** How often the daemon looks at its log's size. */
 export const CHECK_EVERY = Duration.seconds(5)
+
+/** How often a process sharing the daemon's log (the supervisor) looks for a rotation to follow. */
+export const FOLLOW_EVERY = Duration.millis(250)
 
 /** The log's size limit and how many rotated files are kept. */
 export interface LogRotationPolicy {
@@ -48,10 +56,7 @@ const loadDup2 = () => {
   return dup2
 }
 
-/** Rotates `logFile` if fd 2 has grown past `maxSize`, and reopens fds 1 and 2 on the new file. */
-export const rotateStdioIfDue = (logFile: string, policy: LogRotationPolicy): boolean => {
-  if (fs.fstatSync(2).size < policy.maxSize) return false
-  rotateSync(logFile, policy.keep)
+const reopenStdio = (logFile: string) => {
   const fd = fs.openSync(logFile, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW, 0o600)
   try {
     const redirect = loadDup2()
@@ -59,8 +64,45 @@ export const rotateStdioIfDue = (logFile: string, policy: LogRotationPolicy): bo
   } finally {
     fs.closeSync(fd)
   }
+}
+
+/** Rotates `logFile` if fd 2 has grown past `maxSize`, and reopens fds 1 and 2 on the new file. */
+export const rotateStdioIfDue = (logFile: string, policy: LogRotationPolicy): boolean => {
+  if (fs.fstatSync(2).size < policy.maxSize) return false
+  rotateSync(logFile, policy.keep)
+  reopenStdio(logFile)
   return true
 }
+
+/** Points fds 1 and 2 at `logFile` again if they hold a file that is no longer the one under that name. */
+export const followStdioIfRotated = (logFile: string): boolean => {
+  let current: fs.Stats
+  try {
+    current = fs.statSync(logFile)
+  } catch {
+    // Between the rename and the new file: next time.
+    return false
+  }
+  const held = fs.fstatSync(2)
+  if (!held.isFile() || sameFile(held, current)) return false
+  reopenStdio(logFile)
+  return true
+}
+
+/**
+ * While the scope lives, follows the log's rotations (by another process) when this process's stdout and
+ * stderr are that file at the start; does nothing otherwise.
+ */
+export const followRotatedStdio = (logFile: string) =>
+  Effect.suspend(() => {
+    if (!stdioIsLogFile(logFile)) return Effect.void
+    return Effect.try(() => followStdioIfRotated(logFile)).pipe(
+      Effect.catchAll((error) => Effect.logWarning(`following the rotation of ${logFile} failed: ${error.message}`)),
+      Effect.repeat(Schedule.spaced(FOLLOW_EVERY)),
+      Effect.forkScoped,
+      Effect.asVoid
+    )
+  })
 
 /**
  * While the scope lives, rotates the daemon's own log when its stdout and stderr are that file; does

@@ -6,9 +6,9 @@ import { Database } from "../layers/Database.js"
 import { Logging } from "../layers/Logging.js"
 import type { RestartLimit } from "../domain/DaemonConfig.js"
 import type { LoadedConfig } from "../services/AppConfig.js"
-import * as ControlClient from "./ControlClient.js"
 import * as CrashLog from "./CrashLog.js"
 import { daemonPaths, type DaemonPaths, shutdownLimitMs } from "./DaemonPaths.js"
+import { followRotatedStdio, followStdioIfRotated, stdioIsLogFile } from "./LogRotation.js"
 import * as PidFile from "./PidFile.js"
 import { stillRunning } from "./ProcessIdentity.js"
 
@@ -106,17 +106,6 @@ const daemonProcess = (options: { readonly cli: string; readonly args: ReadonlyA
         )
   )
 
-/** Waits until the daemon with this PID answers on its control socket, or it ends first. */
-const ready = (socket: string, daemon: Daemon) =>
-  Effect.gen(function*() {
-    for (;;) {
-      if (daemon.child.exitCode !== null || daemon.child.signalCode !== null) return false
-      const answer = yield* ControlClient.request(socket, { op: "ping" }, { timeoutMs: 1_000 }).pipe(Effect.option)
-      if (Option.isSome(answer) && answer.value.ok && (answer.value.result as { pid?: number }).pid === daemon.child.pid) return true
-      yield* Effect.sleep(50)
-    }
-  })
-
 /** Records a crash (or the give-up) where `daemon status` reads it, in the state store. */
 const record = (home: string, crash: CrashLog.CrashRecord) =>
   CrashLog.recordCrash(crash).pipe(
@@ -129,8 +118,7 @@ const record = (home: string, crash: CrashLog.CrashRecord) =>
  * daemon as its child and restarts it when it dies by a signal or a non-zero exit (not 78, a bad config),
  * after the backoff; gives up past `daemon.restartLimit`, with a crash record saying so. A daemon that exits
  * 0 was stopped on purpose: the supervisor ends too. SIGTERM/SIGINT (the runtime interrupts this fiber)
- * stop the daemon gracefully, then the supervisor; SIGHUP is passed on to the daemon (reload). If the first
- * daemon exits before it ever answered, the supervisor exits with its code, so `daemon start` can report it.
+ * stop the daemon gracefully, then the supervisor; SIGHUP is passed on to the daemon (reload).
  */
 export const runSupervisor = (options: { readonly configFile: Option.Option<string>; readonly cli: string }) =>
   Effect.flatMap(loadChecked(options.configFile), ({ loaded }) =>
@@ -145,6 +133,9 @@ const supervise = (loaded: LoadedConfig, options: { readonly configFile: Option.
     const paths = daemonPaths(loaded)
     const daemonConfig = loaded.config.daemon
     yield* PidFile.acquire(supervisorPidFile(paths))
+    // The daemon rotates the log it shares with us; our lines and the next daemon's follow to the new file.
+    const sharesLog = stdioIsLogFile(paths.logFile)
+    yield* followRotatedStdio(paths.logFile)
     const args = Option.match(options.configFile, { onNone: () => [], onSome: (file) => ["--config", file] })
     const stopLimitMs = shutdownLimitMs(daemonConfig.shutdownGrace) + 2_000
     const current: { daemon: Daemon | undefined } = { daemon: undefined }
@@ -153,21 +144,21 @@ const supervise = (loaded: LoadedConfig, options: { readonly configFile: Option.
     yield* Effect.logInfo(`supervisor started (PID ${process.pid})`)
 
     let state = initialRestartState
-    for (let life = 0;; life++) {
+    for (let restart = 0;; restart++) {
       const other = yield* PidFile.inspect(paths.pidFile)
       if (other._tag === "Running") {
         return yield* Effect.fail(new SupervisorError({ message: `another daemon runs (PID ${other.record.pid}): not starting one`, code: 1 }))
       }
+      // The new daemon inherits our stdout/stderr: the live log file, not one rotated since.
+      if (sharesLog) yield* Effect.ignore(Effect.try(() => followStdioIfRotated(paths.logFile)))
       const outcome = yield* Effect.scoped(Effect.gen(function*() {
         const daemon = yield* daemonProcess({ cli: options.cli, args, stopLimitMs })
         current.daemon = daemon
         const startedAt = yield* Clock.currentTimeMillis
-        yield* Effect.logInfo(`supervisor: daemon started (PID ${daemon.child.pid}${life > 0 ? `, restart ${life}` : ""})`)
-        // Past TimeoutStartSec's 60 s without an answer, it still runs: keep supervising it.
-        const answered = life === 0 ? yield* ready(paths.socket, daemon).pipe(Effect.timeout(60_000), Effect.orElseSucceed(() => true)) : true
+        yield* Effect.logInfo(`supervisor: daemon started (PID ${daemon.child.pid}${restart > 0 ? `, restart ${restart}` : ""})`)
         const ended = yield* Effect.promise(() => daemon.ended)
         current.daemon = undefined
-        return { ended, answered, pid: daemon.child.pid!, uptimeMs: (yield* Clock.currentTimeMillis) - startedAt }
+        return { ended, pid: daemon.child.pid!, uptimeMs: (yield* Clock.currentTimeMillis) - startedAt }
       }))
       const { ended, pid } = outcome
       const now = yield* Clock.currentTimeMillis
@@ -175,12 +166,10 @@ const supervise = (loaded: LoadedConfig, options: { readonly configFile: Option.
         yield* Effect.logInfo(`supervisor: the daemon (PID ${pid}) exited cleanly; supervisor ends`)
         return
       }
-      if (ended.code === EX_CONFIG || !outcome.answered) {
-        yield* record(loaded.home, { at: now, pid, reason: `${describeEnd(ended)} before it was ready: not restarted` })
-        return yield* Effect.fail(new SupervisorError({
-          message: `the daemon ${describeEnd(ended)} before it was ready: not restarted`,
-          code: ended.code ?? 1
-        }))
+      if (ended.code === EX_CONFIG) {
+        // The config became invalid since the supervisor read it: restarting cannot help (systemd: RestartPreventExitStatus=78).
+        yield* record(loaded.home, { at: now, pid, reason: `${describeEnd(ended)} (invalid configuration): not restarted` })
+        return yield* Effect.fail(new SupervisorError({ message: `the daemon ${describeEnd(ended)} (invalid configuration): not restarted`, code: EX_CONFIG }))
       }
       const decision = afterCrash(state, { now, uptimeMs: outcome.uptimeMs }, { firstDelayMs: daemonConfig.restartDelay, limit: daemonConfig.restartLimit })
       if (decision._tag === "GiveUp") {
@@ -191,9 +180,9 @@ const supervise = (loaded: LoadedConfig, options: { readonly configFile: Option.
       }
       state = decision.state
       const reason = `${describeEnd(ended)}; restarted by the supervisor after ${decision.delayMs / 1000} s`
-      yield* record(loaded.home, { at: now, pid, reason })
       yield* Effect.logWarning(`supervisor: daemon PID ${pid} ${reason}`)
-      yield* Effect.sleep(decision.delayMs)
+      // Recorded before the next daemon starts (it would otherwise record the crash itself, vaguer), during the delay.
+      yield* Effect.all([record(loaded.home, { at: now, pid, reason }), Effect.sleep(decision.delayMs)], { concurrency: 2 })
     }
   })
 

@@ -30,6 +30,6 @@ export const ByteSize = Schema.transformOrFail(
 ).annotations({ identifier: "ByteSize" })
 
 /** How many rotated files are kept next to the live one (`name.1` … `name.N`). */
-export const KeepCount = Schema.Int.pipe(Schema.between(1, 100)).annotations({
-  description: "rotated files kept (name.1 is the newest)"
-})
+export const KeepCount = Schema.Int.pipe(
+  Schema.filter((n) => (n >= 1 && n <= 100) || "must be from 1 to 100", { jsonSchema: { minimum: 1, maximum: 100 } })
+)

@@ -8,6 +8,7 @@ import {
   DeliveryError,
   type OutboundMessage
 } from "../services/Gateway.js"
+import * as Metrics from "../services/Metrics.js"
 import { backoffDelay, LEASE_MARGIN, quickRetry, sendLeaseMs } from "./Backoff.js"
 import type { Outbox, OutboxKey } from "./Outbox.js"
 import type { Redact } from "./Redactor.js"
@@ -54,28 +55,28 @@ export const makeChannelWorker = (options: {
     const wake = yield* Queue.sliding<void>(1)
 
     /** One attempt, counted in the outbox before it starts; every failure becomes a `DeliveryError`. */
-    const attemptOnce = (key: OutboxKey, message: OutboundMessage, attempts: Ref.Ref<number>) =>
-      Effect.gen(function*() {
-        const row = yield* outbox.beginAttempt(key).pipe(
-          Effect.mapError((error) => new DeliveryError({ message: `outbox: ${error.message}`, retryable: true }))
+    const attemptOnce = Effect.fn("Gateway.attempt")(function*(key: OutboxKey, message: OutboundMessage, attempts: Ref.Ref<number>) {
+      const row = yield* outbox.beginAttempt(key).pipe(
+        Effect.mapError((error) => new DeliveryError({ message: `outbox: ${error.message}`, retryable: true }))
+      )
+      yield* Ref.set(attempts, row.attempts)
+      yield* Effect.annotateCurrentSpan({ channel: name, messageId: message.id, attempt: row.attempts })
+      yield* plugin.send({
+        message,
+        attempt: row.attempts,
+        partsDone: row.parts_done,
+        savePartsDone: (n) =>
+          outbox.savePartsDone(key, n).pipe(Effect.catchAll((error) => Effect.logWarning(`cannot record progress: ${error.message}`)))
+      }).pipe(
+        Effect.timeoutFail({
+          duration: Duration.millis(timeout),
+          onTimeout: () => new DeliveryError({ message: `no answer within ${timeout} ms`, retryable: true, timedOut: true })
+        }),
+        Effect.catchAllDefect((defect) =>
+          Effect.fail(new DeliveryError({ message: `channel failed: ${String((defect as Error)?.message ?? defect)}`, retryable: true }))
         )
-        yield* Ref.set(attempts, row.attempts)
-        yield* plugin.send({
-          message,
-          attempt: row.attempts,
-          partsDone: row.parts_done,
-          savePartsDone: (n) =>
-            outbox.savePartsDone(key, n).pipe(Effect.catchAll((error) => Effect.logWarning(`cannot record progress: ${error.message}`)))
-        }).pipe(
-          Effect.timeoutFail({
-            duration: Duration.millis(timeout),
-            onTimeout: () => new DeliveryError({ message: `no answer within ${timeout} ms`, retryable: true, timedOut: true })
-          }),
-          Effect.catchAllDefect((defect) =>
-            Effect.fail(new DeliveryError({ message: `channel failed: ${String((defect as Error)?.message ?? defect)}`, retryable: true }))
-          )
-        )
-      })
+      )
+    })
 
     /** Attempts a leased row (with `schedule`'s retries) and records the result in the outbox and the channel state. */
     const deliverLeased = (
@@ -99,8 +100,10 @@ export const makeChannelWorker = (options: {
           return outcome(name, "delivered", { attempts: tried })
         }
         const error = redact(result.left.message)
+        if (result.left.detail !== undefined) yield* Effect.logDebug(`${message.id}: the receiver answered: ${redact(result.left.detail)}`)
         if (!result.left.retryable) {
           yield* outbox.dropped(key, now, error)
+          yield* Metrics.recordDeadLetter(name)
           yield* Ref.update(state, (s) => ({ ...s, failures: 0, lastError: error }))
           yield* Effect.logError(`refused ${message.id}, dropped: ${error}`)
           return outcome(name, "dropped", { attempts: tried, error })
@@ -155,10 +158,12 @@ export const makeChannelWorker = (options: {
             if (now - row.created_at >= policy.expireAfter) {
               const error = `expired: undelivered after ${row.attempts} attempts in ${now - row.created_at} ms (last error: ${row.last_error ?? "none"})`
               yield* outbox.dropped(key, now, error)
+              yield* Metrics.recordDeadLetter(name).pipe(Effect.zipRight(Metrics.recordDelivery(name, "dropped")))
               yield* Effect.logError(`dropped ${row.id}: ${error}`)
               continue
             }
             const outcome = yield* deliverLeased(key, JSON.parse(row.payload) as OutboundMessage, row.attempts, Schedule.stop)
+            yield* Metrics.recordDelivery(name, outcome.status)
             // Down again: the rest waits for the backoff rather than each failing in turn.
             if (outcome.status === "queued") return
           }

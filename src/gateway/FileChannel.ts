@@ -1,5 +1,6 @@
 import { Clock, Effect } from "effect"
 import * as fs from "node:fs/promises"
+import { constants as fsConstants } from "node:fs"
 import * as path from "node:path"
 import { type ChannelPlugin, DeliveryError } from "../services/Gateway.js"
 import { rotateSync, tailLines } from "./FileRotation.js"
@@ -27,29 +28,41 @@ export const FileChannel = (options: {
   readonly file: string
   readonly maxSize?: number | undefined
   readonly keep?: number | undefined
-}): ChannelPlugin => ({
-  name: options.name,
-  type: "file",
-  send: ({ attempt, message }) =>
-    Effect.gen(function*() {
-      if (attempt > 1 && (yield* containsId(options.file, options.keep ?? 5, message.id))) return
-      const deliveredAt = yield* Clock.currentTimeMillis
-      const line = `${encodeRecord(toOutboxRecord(message, deliveredAt))}\n`
-      yield* Effect.tryPromise({ try: () => append(options.file, line, options.maxSize ?? Number.POSITIVE_INFINITY, options.keep ?? 5), catch: fail(`cannot append to ${options.file}`) })
-    }),
-  health: Effect.promise(() =>
-    fs.access(path.dirname(options.file), fs.constants.W_OK).then(
-      () => ({ healthy: true, target: options.file }),
-      (error: Error) => ({ healthy: false, target: options.file, detail: error.message })
+}): ChannelPlugin => {
+  // One send at a time per file: the replay check, the size check, a rotation and the append belong
+  // together. (Concurrent sends each saw the file full and each rotated it, pushing records off the end.)
+  const lock = Effect.unsafeMakeSemaphore(1)
+  const keep = options.keep ?? 5
+  return {
+    name: options.name,
+    type: "file",
+    send: ({ attempt, message }) =>
+      Effect.gen(function*() {
+        if (attempt > 1 && (yield* containsId(options.file, keep, message.id))) return
+        const deliveredAt = yield* Clock.currentTimeMillis
+        const line = `${encodeRecord(toOutboxRecord(message, deliveredAt))}\n`
+        // Once started, an append finishes under the lock: a timed-out attempt must not leave a write (and
+        // maybe a rotation) running beside the next one. Its record is then found by the retry's check.
+        yield* Effect.uninterruptible(Effect.tryPromise({
+          try: () => append(options.file, line, options.maxSize ?? Number.POSITIVE_INFINITY, keep),
+          catch: fail(`cannot append to ${options.file}`)
+        }))
+      }).pipe(lock.withPermits(1)),
+    health: Effect.promise(() =>
+      fs.access(path.dirname(options.file), fs.constants.W_OK).then(
+        () => ({ healthy: true, target: options.file }),
+        (error: Error) => ({ healthy: false, target: options.file, detail: error.message })
+      )
     )
-  )
-})
+  }
+}
 
 const append = async (file: string, line: string, maxSize: number, keep: number): Promise<void> => {
   await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 })
   const current = await fs.stat(file).then((stat) => stat.size, (error: NodeJS.ErrnoException) => error.code === "ENOENT" ? 0 : Promise.reject(error))
   if (current > 0 && current + Buffer.byteLength(line) > maxSize) rotateSync(file, keep)
-  const handle = await fs.open(file, "a+", 0o600)
+  // Never through a planted symlink (O_NOFOLLOW), created 0600.
+  const handle = await fs.open(file, fsConstants.O_RDWR | fsConstants.O_APPEND | fsConstants.O_CREAT | fsConstants.O_NOFOLLOW, 0o600)
   try {
     const { size } = await handle.stat()
     let prefix = ""

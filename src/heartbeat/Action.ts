@@ -5,6 +5,7 @@
  */
 import { Data, Effect, Either, type Schema } from "effect"
 import { dual } from "effect/Function"
+import type { ContentItem, MessageContent, Severity } from "../domain/MessageContent.js"
 import { Session, type SessionService } from "../services/Session.js"
 import { type ActionConfigError, decodeActionConfig } from "./actions/ActionConfigError.js"
 import { describeError } from "./DescribeError.js"
@@ -77,9 +78,30 @@ const runChild = <E>(action: HeartbeatAction<E>, context: HeartbeatContext) => {
   return action.execute({ ...context, action: `${context.action}/${action.name}`, session }).pipe(Effect.provideService(Session, session))
 }
 
+const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, alert: 2 }
+
+/**
+ * The content of a composition: one notifying child's content as it is; several children's as one list
+ * (each child's title, then its items), with the highest severity; none when no child gave content.
+ */
+const mergeContent = (results: ReadonlyArray<HeartbeatResult>): MessageContent | undefined => {
+  if (results.every((result) => result.content === undefined)) return undefined
+  if (results.length === 1) return results[0]!.content
+  const severity = results.reduce<Severity>((worst, result) => {
+    const next = result.content?.severity ?? "info"
+    return SEVERITY_RANK[next] > SEVERITY_RANK[worst] ? next : worst
+  }, "info")
+  const items = results.flatMap((result): ReadonlyArray<ContentItem> =>
+    result.content === undefined
+      ? [{ text: result.message! }]
+      : [{ text: result.content.title, fields: result.content.fields }, ...(result.content.items ?? [])]
+  )
+  return { title: `${results.length} updates`, severity, items }
+}
+
 /**
  * Runs every action in order and merges their results: it notifies if any notifies, with the
- * notifying messages joined by a blank line; `metadata` holds each child's result under its name.
+ * notifying messages joined by a blank line (and their contents merged into one list); `metadata` holds each child's result under its name.
  * Each child keeps its own session state. If any child fails, all still run and the composition
  * fails with `ComposedActionError` naming each failure (a failed run in the ledger).
  */
@@ -97,11 +119,15 @@ export const all = <E>(
       )
       if (failures.length > 0) return yield* Effect.fail(new ComposedActionError({ failures }))
       const successes = results.map((result) => Either.getOrThrow(result))
-      const messages = successes.flatMap((result) =>
-        result.shouldNotify && result.message !== undefined && result.message.trim() !== "" ? [result.message] : []
-      )
+      const notifying = successes.filter((result) => result.shouldNotify && result.message !== undefined && result.message.trim() !== "")
+      const messages = notifying.map((result) => result.message!)
       const metadata = Object.fromEntries(successes.map((result, index) => [actions[index]!.name, result]))
-      return { shouldNotify: messages.length > 0, message: messages.length > 0 ? messages.join("\n\n") : undefined, metadata }
+      return {
+        shouldNotify: messages.length > 0,
+        message: messages.length > 0 ? messages.join("\n\n") : undefined,
+        content: mergeContent(notifying),
+        metadata
+      }
     })
 })
 

@@ -1,6 +1,7 @@
 import { Cause, Clock, Duration, Effect, Exit, Option, Schema } from "effect"
 import { AgentRuntime } from "../services/AgentRuntime.js"
 import { Gateway, type DeliveryOutcome } from "../services/Gateway.js"
+import * as Metrics from "../services/Metrics.js"
 import type { Registration, RunReport } from "../services/Scheduler.js"
 import { Session, makeSession } from "../services/Session.js"
 import { StateStore, type RunOutcome } from "../services/StateStore.js"
@@ -16,9 +17,10 @@ export const messageId = (action: string, scheduledAt: number): string => `${act
 const defaultLinks = new Links({})
 
 /** An action's structured content, if it decodes; otherwise the plain message goes alone and a warning says why. */
-const validContent = (content: unknown) =>
-  content === undefined ? Effect.succeed(undefined) : Schema.decodeUnknown(MessageContent)(content).pipe(
-    Effect.catchAll((error) => Effect.logWarning(`action content ignored: ${error.message.split("\n")[0]}`).pipe(Effect.as(undefined)))
+const validContent = (content: unknown): Effect.Effect<{ readonly content?: MessageContent }> =>
+  content === undefined ? Effect.succeed({}) : Schema.decodeUnknown(MessageContent)(content).pipe(
+    Effect.map((decoded) => ({ content: decoded })),
+    Effect.catchAll((error) => Effect.logWarning(`action content ignored: ${error.message.split("\n")[0]}`).pipe(Effect.as({})))
   )
 
 /** The first line of a failure, for the ledger and the log. */
@@ -42,6 +44,7 @@ export const runSlot = Effect.fn("Heartbeat.runSlot")(function*(
   const runtime = yield* AgentRuntime
   const session = makeSession(store, registration.name)
   const startedAt = yield* Clock.currentTimeMillis
+  yield* Effect.annotateCurrentSpan({ action: registration.name, slot: new Date(scheduledAt).toISOString() })
   const execution = registration.action.execute({
     action: registration.name,
     scheduledAt,
@@ -63,7 +66,9 @@ export const runSlot = Effect.fn("Heartbeat.runSlot")(function*(
     Effect.onInterrupt(() =>
       Clock.currentTimeMillis.pipe(
         Effect.flatMap((endedAt) =>
-          store.finish(options.claimId, { endedAt, outcome: "failed", error: "interrupted" })
+          store.finish(options.claimId, { endedAt, outcome: "failed", error: "interrupted" }).pipe(
+            Effect.ensuring(Metrics.recordRun({ action: registration.name, scheduledAt, startedAt, endedAt, outcome: "failed" }))
+          )
         ),
         Effect.ignore
       )
@@ -94,7 +99,7 @@ export const runSlot = Effect.fn("Heartbeat.runSlot")(function*(
           id: messageId(registration.name, scheduledAt),
           action: registration.name,
           message,
-          content: yield* validContent(result.content),
+          ...(yield* validContent(result.content)),
           metadata: result.metadata ?? {},
           scheduledAt,
           startedAt
@@ -109,6 +114,7 @@ export const runSlot = Effect.fn("Heartbeat.runSlot")(function*(
   yield* store.finish(options.claimId, { endedAt, outcome, error, message: result?.message, deliveries }).pipe(
     Effect.catchAll((failure) => Effect.logError(`could not record the run: ${failure.message}`))
   )
+  yield* Effect.annotateCurrentSpan("outcome", outcome).pipe(Effect.zipRight(Metrics.recordRun(report)))
   yield* Effect.logDebug(`run ${outcome}`).pipe(Effect.annotateLogs({ durationMs: endedAt - startedAt }))
   return report
 }, (effect, registration) => Effect.annotateLogs(effect, { action: registration.name }))

@@ -6,8 +6,10 @@ import { makeChannelPlugin } from "../gateway/Channels.js"
 import { type ChannelWorker, makeChannelWorker } from "../gateway/ChannelWorker.js"
 import { makeOutbox } from "../gateway/Outbox.js"
 import { makeRedactor } from "../gateway/Redactor.js"
+import { makeThreadStore } from "../gateway/ThreadStore.js"
 import { AppConfig } from "../services/AppConfig.js"
 import { type ChannelPlugin, type DeliveryOutcome, Gateway } from "../services/Gateway.js"
+import * as Metrics from "../services/Metrics.js"
 
 /** A channel implemented in code, with the same `timeout` (ms) and `delivery` settings a configured one has. */
 export interface CustomChannel {
@@ -38,7 +40,8 @@ export const GatewayLiveWith = (options: GatewayOptions = {}) =>
       const { config, home } = yield* AppConfig
       const client = yield* HttpClient.HttpClient
       const secrets: Array<Redacted.Redacted<string>> = []
-      const context = { home, client, onSecret: (secret: Redacted.Redacted<string>) => void secrets.push(secret) }
+      const threads = yield* makeThreadStore
+      const context = { home, client, threads, onSecret: (secret: Redacted.Redacted<string>) => void secrets.push(secret) }
       const configured = yield* Effect.forEach(config.channels, (channel, index) =>
         makeChannelPlugin(channel, `channels[${index}]`, context).pipe(
           Effect.map((plugin) => ({ plugin, timeout: channel.timeout, policy: channel.delivery }))
@@ -78,31 +81,35 @@ export const GatewayLiveWith = (options: GatewayOptions = {}) =>
 
       return Gateway.of({
         channels: workers.map((worker) => worker.name),
-        send: (message, sendOptions) => {
+        send: Effect.fn("Gateway.send")((message, sendOptions) => {
           const wanted = sendOptions?.channels
           const selected = wanted === undefined ? workers : workers.filter((worker) => wanted.includes(worker.name))
           const unknown = (wanted ?? []).filter((name) => !names.has(name))
           return Effect.gen(function*() {
+            yield* Effect.annotateCurrentSpan({ action: message.action, messageId: message.id })
             for (const name of unknown) yield* Effect.logWarning(`no channel named "${name}"`)
             const outcomes = yield* Effect.forEach(
               selected,
               (worker) => worker.send(message).pipe(Effect.catchAll(outboxDown(worker.name))),
               { concurrency: "unbounded" }
             )
+            yield* Effect.forEach(outcomes, (outcome) => Metrics.recordDelivery(outcome.channel, outcome.status), { discard: true })
             return [
               ...outcomes,
               ...unknown.map((channel): DeliveryOutcome => ({ channel, status: "dropped", attempts: 0, error: `no channel named "${channel}"` }))
             ]
           }).pipe(Effect.annotateLogs({ action: message.action, messageId: message.id }))
-        },
-        pending: (channel) =>
-          outbox.pendingCount(channel).pipe(Effect.catchAll((error) => Effect.logError(`outbox: ${error.message}`).pipe(Effect.as(0)))),
+        }),
+        pending: Effect.fn("Gateway.pending")((channel) =>
+          outbox.pendingCount(channel).pipe(Effect.catchAll((error) => Effect.logError(`outbox: ${error.message}`).pipe(Effect.as(0))))),
         status: Effect.forEach(workers, (worker) => worker.status).pipe(
-          Effect.catchAll((error) => Effect.logError(`outbox: ${error.message}`).pipe(Effect.as([])))
+          Effect.catchAll((error) => Effect.logError(`outbox: ${error.message}`).pipe(Effect.as([]))),
+          Effect.withSpan("Gateway.status")
         ),
         flush: Effect.forEach(workers, (worker) => worker.drain(true), { concurrency: "unbounded", discard: true }).pipe(
           Effect.zipRight(outbox.pendingCount()),
-          Effect.catchAll((error) => Effect.logError(`outbox: ${error.message}`).pipe(Effect.as(-1)))
+          Effect.catchAll((error) => Effect.logError(`outbox: ${error.message}`).pipe(Effect.as(-1))),
+          Effect.withSpan("Gateway.flush")
         )
       })
     })

@@ -6,6 +6,7 @@ import { GatewayLive } from "./GatewayLive.js"
 import { Logging } from "./Logging.js"
 import { SchedulerLive } from "./SchedulerLive.js"
 import { StateStoreSqlite } from "./StateStoreSqlite.js"
+import { Telemetry } from "./Telemetry.js"
 
 /**
  * Everything the heartbeat needs for one loaded config: the database, state store, gateway, agent
@@ -19,6 +20,8 @@ export const MainLayer = (loaded: LoadedConfig) => {
   ).pipe(Layer.provideMerge(Database(loaded.home)))
   return SchedulerLive({ wakeIntervalMs: loaded.config.heartbeat.wakeInterval }).pipe(
     Layer.provideMerge(services),
+    // Before the services, so their fibers (channel workers, runs) trace into it.
+    Layer.provideMerge(Telemetry()),
     Layer.provideMerge(Layer.succeed(AppConfig, loaded)),
     Layer.provideMerge(Logging(loaded.config.log))
   )

@@ -113,7 +113,7 @@ export const makeSolanaRpc = (client: HttpClient.HttpClient, options: SolanaRpcO
       Effect.flatMap((result) => Schema.decodeUnknown(schema)(result)),
       Effect.catchTag("ParseError", (error) =>
         Effect.fail(new RpcError({ url: shownUrl, message: `${method} on ${shownUrl}: unexpected result shape: ${error.message.split("\n")[0]}` }))),
-      Effect.withSpan(`SolanaRpc.${method}`)
+      Effect.withSpan(`SolanaRpc.${method}`, { attributes: { "rpc.method": method, "rpc.url": shownUrl } })
     )
 
   /** Accounts as the runtime needs them; a payload that is not base64 is an RpcError, not a defect. */

@@ -46,6 +46,8 @@ export class DeliveryError extends Data.TaggedError("DeliveryError")<{
   readonly retryAfter?: number | undefined
   /** The attempt ran out of time: no quick retry, it waits in the queue. */
   readonly timedOut?: boolean | undefined
+  /** What the receiver answered (a truncated body): logged at debug level only, redacted. */
+  readonly detail?: string | undefined
 }> {}
 
 /** A plugin's own view of whether it can deliver. */

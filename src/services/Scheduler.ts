@@ -19,6 +19,10 @@ export interface Registration {
   readonly catchUpWindowMs: number
   /** With `catchUp: "all"`, at most this many missed slots run. */
   readonly catchUpMax?: number | undefined
+  /** Alerts, auto-pause and backoff on consecutive failures; undefined: failures are only recorded. */
+  readonly onFailure?: FailurePolicy | undefined
+  /** Each slot's run starts later by a stable offset in [0, jitter) from the action's name; 0: at the slot. */
+  readonly jitterMs?: number | undefined
   /** After a start that found missed slots, send one message saying so. */
   readonly missedAlert?: boolean | undefined
   /** Deliver only to these channels; undefined: all. */
@@ -28,6 +32,15 @@ export interface Registration {
   readonly links?: Links | undefined
   /** Equal fingerprints mean equal registrations: a config reload leaves such an action alone. */
   readonly fingerprint: string
+}
+
+/** The failure policy of an action, defaults applied (see `FailurePolicyConfig`). */
+export interface FailurePolicy {
+  readonly alertAfter: number
+  readonly alertChannels?: ReadonlyArray<string> | undefined
+  readonly cooldownMs: number
+  readonly pauseAfter?: number | undefined
+  readonly backoff: boolean
 }
 
 /** What one run did. */

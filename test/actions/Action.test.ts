@@ -55,7 +55,20 @@ describe("Action", () => {
         const registration = registrationOf(composed, { scan: { minReward: 1000 } })
         const first = yield* runAt(registration, T0)
         assert.strictEqual(first.error, undefined)
-        assert.strictEqual(first.result?.message, "Found 1 new task matching your capabilities\n- #BBBBBBBB  5 SOL  no deadline\n\nrun 1")
+        assert.strictEqual(first.result?.message, [
+          "Found 1 new task matching your capabilities",
+          "- #BBBBBBBB task BBBBBBBB",
+          "  Reward: 5 SOL · Deadline: none · Type: Exclusive, 0/1 workers · Capabilities: COMPUTE, INFERENCE",
+          "",
+          "run 1"
+        ].join("\n"))
+        // The structured parts merge into one list: each child's title, then its items; plain text as an item.
+        assert.deepStrictEqual(first.result?.content?.items?.map((item) => item.text), [
+          "Found 1 new task matching your capabilities",
+          "#BBBBBBBB task BBBBBBBB",
+          "run 1"
+        ])
+        assert.strictEqual(first.result?.content?.title, "2 updates")
         const second = yield* runAt(registration, T0 + 1)
         assert.strictEqual(second.result?.message, "run 2\n\nrun 2")
         assert.deepStrictEqual(Object.keys(second.result!.metadata!), ["task-scan", "odd", "each"])
@@ -104,12 +117,12 @@ describe("Action", () => {
       )
       yield* Effect.gen(function*() {
         const atNine = yield* runAt(registrationOf(morning), T0)
-        assert.strictEqual(atNine.result?.message, "[agent] Daily summary: 0 tasks completed, 0 SOL earned (no history yet: counting starts now)")
+        assert.strictEqual(atNine.result?.message?.split("\n")[0], "[agent] Daily summary: 0 tasks completed, 0 SOL earned")
         const atTen = yield* runAt(registrationOf(morning), T0 + HOUR)
         assert.strictEqual(atTen.outcome, "quiet")
         assert.deepStrictEqual(atTen.result?.metadata, { skipped: "condition not met" })
-        // The skipped run took no snapshot and asked nothing of the runtime.
-        assert.strictEqual(market.calls.length, 1)
+        // The skipped run took no snapshot and asked nothing of the runtime (the run at nine: snapshot and portfolio).
+        assert.deepStrictEqual(market.calls.map((call) => call.method), ["agentSnapshot", "portfolio"])
       }).pipe(Effect.provide(actionLayer(home, gateway, market.layer)))
     }))
 })

@@ -65,8 +65,13 @@ describe("examples", () => {
         yield* eventually(() => digests().length >= 1 && server.succeeded.length >= 2, "the first runs")
         const [digest] = digests()
         const [scan, summary] = digest!.message.message.split("\n\n")
-        assert.strictEqual(scan, "Found 1 new task matching your capabilities\n- #NEWTASK1  0.25 SOL  no deadline")
-        assert.strictEqual(summary, "Daily summary: 0 tasks completed, 0 SOL earned (no history yet: counting starts now)")
+        assert.deepStrictEqual(scan!.split("\n").map((line) => line.split(" · ")[0]), [
+          "Found 1 new task matching your capabilities",
+          "- #NEWTASK1 task NEWTASK1xyz",
+          "  Reward: 0.25 SOL"
+        ])
+        assert.strictEqual(summary!.split("\n")[0], "Daily summary: 0 tasks completed, 0 SOL earned")
+        assert.strictEqual(digest!.message.content?.title, "2 updates")
         // The body has not changed since the first poll.
         assert.strictEqual(watches().length, 0)
 
@@ -76,7 +81,8 @@ describe("examples", () => {
         assert.deepStrictEqual(watches().map((send) => send.message.message), [`${server.url}/status changed:\nstatus: red`])
         // The scan announced its task once; later digests carry only the summary.
         yield* eventually(() => digests().length >= 2, "a second digest")
-        assert.match(digests()[1]!.message.message, /^Daily summary: 0 tasks completed, 0 SOL earned \(history covers only \d+s\)$/)
+        assert.strictEqual(digests()[1]!.message.message.split("\n")[0], "Daily summary: 0 tasks completed, 0 SOL earned")
+        assert.match(digests()[1]!.message.content!.note!, /^history covers only \d+ s$/)
         // Each child of the composition keeps its own session keys.
         const keys = yield* (yield* StateStore).sessionKeys("digest")
         assert.deepStrictEqual([...keys].sort(), ["daily-summary/snapshots", "task-scan/announced"])

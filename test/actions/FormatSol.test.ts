@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { formatHorizon, formatReward, formatSol, formatSpan, formatUtc, shortId } from "../../src/heartbeat/actions/FormatSol.js"
+import { formatReward, formatSol, formatSpan, formatUtc, shortId } from "../../src/heartbeat/actions/FormatSol.js"
 
 describe("formatSol", () => {
   it("prints SOL with lamport precision and no trailing zeros", () => {
@@ -22,8 +22,5 @@ describe("formatting helpers", () => {
     assert.strictEqual(formatSpan(45), "45s")
     assert.strictEqual(formatSpan(3 * 3600 + 300), "3h 5m")
     assert.strictEqual(formatSpan(2 * 86_400 + 4 * 3600), "2d 4h")
-    assert.strictEqual(formatHorizon(7_200_000), "2 hours")
-    assert.strictEqual(formatHorizon(3_600_000), "1 hour")
-    assert.strictEqual(formatHorizon(1_800_000), "30 minutes")
   })
 })

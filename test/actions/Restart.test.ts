@@ -32,7 +32,11 @@ describe("task-scan across restarts", () => {
 
       const announced = yield* runScan(home)
       assert.strictEqual(announced.outcome, "notified")
-      assert.strictEqual(announced.message, `Found 1 new task matching your capabilities\n- #${first.slice(0, 8)}  1.5 SOL  no deadline`)
+      assert.deepStrictEqual(announced.message!.split("\n").map((line) => line.split(" · ")[0]), [
+        "Found 1 new task matching your capabilities",
+        `- #${first.slice(0, 8)}`,
+        "  Reward: 1.5 SOL"
+      ])
       assert.deepStrictEqual(announced.deliveries.map((d) => [d.channel, d.status]), [["console", "delivered"], ["file", "delivered"]])
 
       const again = yield* runScan(home)
@@ -42,7 +46,11 @@ describe("task-scan across restarts", () => {
 
       const second = (yield* agenc(home, "tasks", "add", "--reward", "1", "--capabilities", "1")).trim()
       const onlyNew = yield* runScan(home)
-      assert.strictEqual(onlyNew.message, `Found 1 new task matching your capabilities\n- #${second.slice(0, 8)}  0.000000001 SOL  no deadline`)
+      assert.deepStrictEqual(onlyNew.message!.split("\n").map((line) => line.split(" · ")[0]), [
+        "Found 1 new task matching your capabilities",
+        `- #${second.slice(0, 8)}`,
+        "  Reward: 0.000000001 SOL"
+      ])
       assert.deepStrictEqual(onlyNew.metadata.new.map((task) => task.id), [second])
     }), 60_000)
 })

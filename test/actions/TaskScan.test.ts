@@ -1,6 +1,8 @@
 import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Either, Effect } from "effect"
+import { Links } from "../../src/domain/ChannelsConfig.js"
+import * as CronSchedule from "../../src/heartbeat/CronSchedule.js"
 import { taskScan } from "../../src/heartbeat/actions/TaskScan.js"
 import { makeSession } from "../../src/services/Session.js"
 import { AgentRuntimeLocal } from "../../src/layers/AgentRuntimeLocal.js"
@@ -36,8 +38,10 @@ describe("task-scan", () => {
           first.result?.message,
           [
             "Found 2 new tasks matching your capabilities",
-            "- #AAAAAAAA  1.5 SOL  deadline 2025-06-01 17:00 UTC (in 5h)",
-            "- #BBBBBBBB  0.000000001 SOL  no deadline"
+            "- #AAAAAAAA task AAAAAAAA1111",
+            "  Reward: 1.5 SOL · Deadline: 2025-06-01 17:00 UTC (in 5 h) · Type: Exclusive, 0/1 workers · Capabilities: COMPUTE, INFERENCE",
+            "- #BBBBBBBB task BBBBBBBB2222",
+            "  Reward: 0.000000001 SOL · Deadline: none · Type: Exclusive, 0/1 workers · Capabilities: COMPUTE, INFERENCE"
           ].join("\n")
         )
         assert.deepStrictEqual(gateway.messages, [first.result!.message!])
@@ -52,9 +56,51 @@ describe("task-scan", () => {
         market.tasks.push(makeTask("EEEEEEEE5555", { rewardMint: "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v", rewardAmount: 2_000_000n }))
         const third = yield* runAt(registration, T0 + 10 * 60_000)
         assert.strictEqual(third.outcome, "notified")
-        assert.strictEqual(third.result?.message, "Found 1 new task matching your capabilities\n- #EEEEEEEE  2000000 units of EPjFWdd5…  no deadline")
+        assert.strictEqual(third.result?.message, [
+          "Found 1 new task matching your capabilities",
+          "- #EEEEEEEE task EEEEEEEE5555",
+          "  Reward: 2000000 units of EPjFWdd5… · Deadline: none · Type: Exclusive, 0/1 workers · Capabilities: COMPUTE, INFERENCE"
+        ].join("\n"))
         assert.deepStrictEqual((yield* ledger("task-scan")).map((run) => run.outcome), ["notified", "quiet", "notified"])
       }).pipe(Effect.provide(actionLayer(home, gateway, market.layer)))
+    }))
+
+  it.scoped("describes each task: its description on one line, reward, deadline in the action's zone, capabilities, explorer link", () =>
+    Effect.gen(function*() {
+      const home = yield* tempHome
+      const market = new TestMarketplace()
+      const gateway = new GatewayTest()
+      const address = "7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU"
+      market.tasks = [
+        makeTask(address, {
+          description: `Label\n\tthe   <!channel> images\u001b[2J ${"x".repeat(10_240)}`,
+          deadline: seconds(T0 + 3 * HOUR),
+          requiredCapabilities: (1n << 3n) | (1n << 12n),
+          taskType: "Collaborative",
+          maxWorkers: 3,
+          currentWorkers: 1
+        })
+      ]
+      const registration = {
+        ...registrationOf(taskScan, { capabilities: "0xffff" }),
+        schedule: Either.getOrThrow(CronSchedule.parse("@hourly", "Europe/Berlin")),
+        links: Links.make({ explorer: "https://explorer.solana.com/address/{address}?cluster={cluster}", cluster: "devnet" })
+      }
+      market.agent = { ...market.agent, capabilities: 0xffffn }
+      const report = yield* runAt(registration, T0).pipe(Effect.provide(actionLayer(home, gateway, market.layer)))
+      const [item] = report.result!.content!.items!
+      assert.strictEqual(item!.text.length, "#7xKXtg2C ".length + 120)
+      assert.strictEqual(item!.text, `#7xKXtg2C ${`Label the <!channel> images[2J ${"x".repeat(200)}`.slice(0, 119)}…`)
+      assert.strictEqual(item!.link, `https://explorer.solana.com/address/${address}?cluster=devnet`)
+      assert.deepStrictEqual(item!.fields, [
+        { label: "Reward", value: "1 SOL" },
+        // 12:00 UTC in June is 14:00 in Berlin (CEST), and 3 h ahead of the run
+        { label: "Deadline", value: "2025-06-01 17:00 CEST (in 3 h)" },
+        { label: "Type", value: "Collaborative, 1/3 workers" },
+        { label: "Capabilities", value: "NETWORK, bit 12" }
+      ])
+      assert.strictEqual(report.result!.content!.severity, "info")
+      assert.strictEqual(gateway.sent[0]!.message.content?.items?.[0]?.link, item!.link, "the content reaches the gateway")
     }))
 
   it.scoped("decodes the reward filter from numbers and strings and applies it", () =>
@@ -77,7 +123,11 @@ describe("task-scan", () => {
         minDeadlineBufferSeconds: 3600
       })
       const report = yield* runAt(registration, T0).pipe(Effect.provide(actionLayer(home, gateway, market.layer)))
-      assert.strictEqual(report.result?.message, "Found 1 new task matching your capabilities\n- #right000  5 SOL  no deadline")
+      assert.strictEqual(report.result?.message, [
+        "Found 1 new task matching your capabilities",
+        "- #right000 task right000",
+        "  Reward: 5 SOL · Deadline: none · Type: Competitive, 0/3 workers · Capabilities: COMPUTE, INFERENCE"
+      ].join("\n"))
       assert.deepStrictEqual(market.calls, [{ method: "claimableTasks", filter: {
         minReward: 1_000_000_000n,
         maxReward: 10_000_000_000n,
@@ -134,7 +184,11 @@ describe("task-scan", () => {
         for (let day = 0; day < 10; day++) {
           market.tasks = [makeTask(`task${day}`)]
           const report = yield* runAt(registration, T0 + day * 24 * HOUR + day)
-          assert.strictEqual(report.result?.message, `Found 1 new task matching your capabilities\n- #task${day}  1 SOL  no deadline`)
+          assert.strictEqual(report.result?.message, [
+            "Found 1 new task matching your capabilities",
+            `- #task${day} task task${day}`,
+            "  Reward: 1 SOL · Deadline: none · Type: Exclusive, 0/1 workers · Capabilities: COMPUTE, INFERENCE"
+          ].join("\n"))
         }
         const announced = yield* (yield* StateStore).sessionGet("task-scan", "announced")
         assert.deepStrictEqual(Object.keys((announced as any).value), ["task8", "task9"])
@@ -157,12 +211,20 @@ describe("task-scan", () => {
         const a = yield* store.addTask({ rewardAmount: 2_500_000_000n, requiredCapabilities: 1n, deadline: seconds(T0) + 2 * 86_400, maxWorkers: 1, description: "a" })
         yield* store.addTask({ rewardAmount: 1n, requiredCapabilities: 8n, deadline: 0, maxWorkers: 1, description: "needs NETWORK" })
         const first = yield* runAt(registrationOf(taskScan), T0 + 60_000)
-        assert.strictEqual(first.result?.message, `Found 1 new task matching your capabilities\n- #${a.id}  2.5 SOL  deadline 2025-06-03 12:00 UTC (in 1d 23h)`)
+        assert.strictEqual(first.result?.message, [
+          "Found 1 new task matching your capabilities",
+          `- #${a.id} a`,
+          "  Reward: 2.5 SOL · Deadline: 2025-06-03 12:00 UTC (in 1 d 23 h) · Type: Exclusive, 0/1 workers · Capabilities: COMPUTE"
+        ].join("\n"))
         assert.strictEqual((yield* runAt(registrationOf(taskScan), T0 + 120_000)).outcome, "quiet")
         yield* store.claim(a.id)
         const b = yield* store.addTask({ rewardAmount: 3n, requiredCapabilities: 2n, deadline: 0, maxWorkers: 1, description: "b" })
         const second = yield* runAt(registrationOf(taskScan), T0 + 180_000)
-        assert.strictEqual(second.result?.message, `Found 1 new task matching your capabilities\n- #${b.id}  0.000000003 SOL  no deadline`)
+        assert.strictEqual(second.result?.message, [
+          "Found 1 new task matching your capabilities",
+          `- #${b.id} b`,
+          "  Reward: 0.000000003 SOL · Deadline: none · Type: Exclusive, 0/1 workers · Capabilities: INFERENCE"
+        ].join("\n"))
         assert.strictEqual(gateway.sent.length, 2)
         assert.deepStrictEqual(
           (yield* makeSession(yield* StateStore, "task-scan").keys()),

@@ -40,6 +40,8 @@ describe("daemon log rotation and `daemon logs` (real CLI processes)", () => {
       yield* Effect.addFinalizer(() => Effect.sync(() => { try { process.kill(pid, "SIGKILL") } catch { /* gone */ } }))
 
       assert.isTrue(yield* eventually(() => fs.existsSync(`${logFile}.2`), 90_000), "two rotations within 90 s")
+      // The supervisor follows a rotation within 250 ms; the daemon's next one is 5 s away.
+      yield* Effect.sleep(1_000)
       const stopped = yield* runCli(home, ["daemon", "stop"])
       assert.strictEqual(stopped.code, 0, stopped.stderr)
 
@@ -61,6 +63,8 @@ describe("daemon log rotation and `daemon logs` (real CLI processes)", () => {
         assert.deepStrictEqual(seen.slice(start, start + onDisk.length), onDisk, reader)
       }
       assert.include(follower.output.stderr, `${logFile} (rotated at 4096 bytes, 2 kept)`)
+      // The supervisor shares the log with the daemon and follows its rotations: its last lines are in the live file.
+      assert.isTrue(fileLines(logFile).some((line) => line.includes("supervisor stopped")), `the supervisor's last line is in the live file:\n${[1, 2].map((n) => fileLines(`${logFile}.${n}`).filter((l) => l.includes("supervisor")).join("\n")).join("\n")}`)
 
       // `-n N` reads back into the rotated file when the live one has fewer lines.
       const live = fileLines(logFile)

@@ -50,7 +50,7 @@ const killDaemon = (home: string, pid: number) =>
   })
 
 describe("daemon supervisor (real CLI processes)", () => {
-  it.live("kill -9 of the daemon: back and answering within 2 s, counted; SIGHUP passed on; stop leaves no process", () =>
+  it.live("kill -9 of the daemon: restarted after 100 ms and answering again, counted; SIGHUP passed on; stop leaves no process", () =>
     Effect.gen(function*() {
       const home = yield* tempHome(quiet())
       const { daemonPid, supervisorPid } = yield* startSupervised(home)
@@ -64,13 +64,15 @@ describe("daemon supervisor (real CLI processes)", () => {
 
       const back = yield* killDaemon(home, daemonPid)
       console.log(`supervised kill -9 -> answering: ${back.backMs} ms`)
-      assert.isAtMost(back.backMs, 2_000)
+      // The first restart waits daemon.restartDelay (100 ms); answering adds the daemon's start-up, slow on a
+      // loaded machine, so the bound is generous (`npm run bench:restart` measures it).
+      assert.isAtMost(back.backMs, 5_000)
       assert.strictEqual(parentOf(back.pid), supervisorPid)
       const after = yield* statusJson(home)
       assert.strictEqual(after.status.pid, back.pid)
       assert.strictEqual(after.status.restarts, 1)
       assert.strictEqual(after.status.lastCrash.pid, daemonPid)
-      assert.include(after.status.lastCrash.reason, "killed by SIGKILL; restarted by the supervisor")
+      assert.include(after.status.lastCrash.reason, "killed by SIGKILL; restarted by the supervisor after 0.1 s")
       const text = yield* runCli(home, ["daemon", "status"])
       assert.include(text.stdout, `supervisor: running (PID ${supervisorPid})`)
 
@@ -109,10 +111,19 @@ describe("daemon supervisor (real CLI processes)", () => {
       assert.include(fs.readFileSync(path.join(home, "logs/gateway.log"), "utf8"), "gave up")
     }).pipe(Effect.scoped), 90_000)
 
-  it.live("SIGTERM to the supervisor stops both gracefully", () =>
+  it.live("daemon restart replaces both; SIGTERM to the supervisor stops both gracefully", () =>
     Effect.gen(function*() {
       const home = yield* tempHome(quiet())
-      const { daemonPid, supervisorPid } = yield* startSupervised(home)
+      const first = yield* startSupervised(home)
+      const restarted = yield* runCli(home, ["daemon", "restart"])
+      assert.strictEqual(restarted.code, 0, restarted.stderr)
+      assert.isFalse(isAlive(first.supervisorPid))
+      assert.isFalse(isAlive(first.daemonPid))
+      const daemonPid = Number(restarted.stdout.trim().split("\n").at(-1))
+      const supervisorPid = pidIn(path.join(home, "gateway.supervisor.pid"))
+      yield* Effect.addFinalizer(() => Effect.sync(() => [daemonPid, supervisorPid].forEach((pid) => isAlive(pid) && process.kill(pid, "SIGKILL"))))
+      assert.strictEqual(parentOf(daemonPid), supervisorPid)
+      assert.notStrictEqual(supervisorPid, first.supervisorPid)
       process.kill(supervisorPid, "SIGTERM")
       assert.isTrue(yield* eventually(() => !isAlive(supervisorPid) && !isAlive(daemonPid), 10_000))
       const log = fs.readFileSync(path.join(home, "logs/gateway.log"), "utf8")

@@ -72,8 +72,11 @@ describe("the systemd unit under a real systemd", () => {
       // kill -9 -> active again with a new PID within 2 s (a generous bound; the bench measures it), crash in status
       const back = yield* killAndWaitReady(box, UNIT, 20_000)
       assert.isDefined(back, "not active again after kill -9")
-      console.log(`kill -9 -> READY=1 under systemd: ${back!.readyMs.toFixed(0)} ms`)
-      assert.isAtMost(back!.readyMs, 2_000)
+      console.log(`kill -9 -> respawned ${back!.respawnMs.toFixed(0)} ms, READY=1 ${back!.readyMs.toFixed(0)} ms`)
+      // What the unit decides (RestartSec) is bounded at 2 s; READY=1 adds the daemon's start-up, slow on a
+      // loaded machine, so its bound is generous (`npm run bench:restart` measures it: about 1.3 s here).
+      assert.isAtMost(back!.respawnMs, 2_000)
+      assert.isAtMost(back!.readyMs, 5_000)
       const status = daemonStatus()
       assert.strictEqual(status.pid, back!.pid)
       assert.strictEqual(status.restarts, 1)

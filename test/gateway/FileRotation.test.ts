@@ -3,6 +3,7 @@ import { Effect, Either, Schema } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { parseByteSize } from "../../src/domain/ByteSize.js"
+import { decodeConfig } from "../../src/layers/AppConfigFile.js"
 import { FileChannelConfig } from "../../src/domain/ChannelsConfig.js"
 import { DEDUPE_WINDOW, FileChannel } from "../../src/gateway/FileChannel.js"
 import { rotateSync, tailLines } from "../../src/gateway/FileRotation.js"
@@ -36,6 +37,23 @@ describe("sizes", () => {
     assert.isTrue(Either.isLeft(decode({ type: "file", keep: 0 })))
     assert.isTrue(Either.isLeft(decode({ type: "file", maxSize: "big" })))
   })
+})
+
+describe("rotation config in gateway.json", () => {
+  const errorLine = (input: unknown) => decodeConfig(input).pipe(Effect.flip, Effect.map((error) => error.line))
+  it.effect("daemon.logFile is a path or { path, maxSize, keep }; bad values name their JSON path", () =>
+    Effect.gen(function*() {
+      const defaults = yield* decodeConfig({})
+      assert.deepStrictEqual({ ...defaults.daemon.logFile }, { path: "logs/gateway.log", maxSize: 10 * 1024 ** 2, keep: 5 })
+      const path_ = yield* decodeConfig({ daemon: { logFile: "var/agenc.log" } })
+      assert.deepStrictEqual({ ...path_.daemon.logFile }, { path: "var/agenc.log", maxSize: 10 * 1024 ** 2, keep: 5 })
+      const given = yield* decodeConfig({ daemon: { logFile: { maxSize: "512KB", keep: 2 } } })
+      assert.deepStrictEqual({ ...given.daemon.logFile }, { path: "logs/gateway.log", maxSize: 512 * 1024, keep: 2 })
+      assert.strictEqual(yield* errorLine({ daemon: { logFile: { maxSize: "ten" } } }), "daemon.logFile.maxSize: \"ten\" is not a size (use bytes, or e.g. 512KB, 10MB, 1GB)")
+      assert.strictEqual(yield* errorLine({ daemon: { logFile: { keep: 0 } } }), "daemon.logFile.keep: must be from 1 to 100")
+      assert.strictEqual(yield* errorLine({ channels: [{ type: "file", maxSize: "1TB" }] }), "channels[0].maxSize: \"1TB\" is not a size (use bytes, or e.g. 512KB, 10MB, 1GB)")
+      assert.strictEqual(yield* errorLine({ daemon: { retention: { interval: "10ms" } } }), "daemon.retention.interval: must be at least 1s")
+    }))
 })
 
 describe("rotation", () => {
@@ -76,6 +94,25 @@ describe("file channel rotation", () => {
       const last = kept.map((id) => Number(/T09:(\d\d)/.exec(id)![1]))
       assert.deepStrictEqual(last, Array.from({ length: kept.length }, (_, i) => 20 - kept.length + i))
       assert.isAtLeast(kept.length, 4)
+    }))
+
+  it.effect("concurrent sends at a full file rotate it once, not once each: no record pushed off the end", () =>
+    Effect.gen(function*() {
+      const home = tempHome()
+      const probe = path.join(home, "probe.jsonl")
+      yield* FileChannel({ name: "probe", file: probe }).send({ message: slot(0), attempt: 1, partsDone: 0, savePartsDone: noSave })
+      const record = fs.statSync(probe).size
+      // Two records per file; 12 records need the live file and 5 rotated ones: keep 5 holds them all.
+      const file = path.join(home, "outbox.jsonl")
+      const plugin = FileChannel({ name: "file", file, maxSize: 2 * record + 10, keep: 5 })
+      for (const n of [0, 1]) yield* plugin.send({ message: slot(n), attempt: 1, partsDone: 0, savePartsDone: noSave })
+      // Ten at once, all finding the file full.
+      yield* Effect.all(
+        Array.from({ length: 10 }, (_, n) => plugin.send({ message: slot(n + 2), attempt: 1, partsDone: 0, savePartsDone: noSave })),
+        { concurrency: "unbounded" }
+      )
+      const all = [file, ...[1, 2, 3, 4, 5].map((n) => `${file}.${n}`)].flatMap(ids)
+      assert.deepStrictEqual([...all].sort(), Array.from({ length: 12 }, (_, n) => slot(n).id).sort())
     }))
 
   it.effect("an id delivered just before a rotation and retried after it is not written again", () =>

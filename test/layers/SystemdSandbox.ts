@@ -70,7 +70,7 @@ export const poll = <A>(check: () => A | undefined, timeoutMs: number) =>
 
 /**
  * kill -9 of the unit's main PID, then waits until it is active again under a new PID. Answers the new PID
- * and how long it took from the kill to READY=1 (systemd's ActiveEnterTimestampMonotonic: CLOCK_MONOTONIC,
+ * and how long it took from the kill to the new process (ExecMainStartTimestampMonotonic) and to READY=1 (systemd's ActiveEnterTimestampMonotonic: CLOCK_MONOTONIC,
  * the clock of `process.hrtime`, read just before the kill), or undefined if not back within `timeoutMs`.
  */
 export const killAndWaitReady = (box: Sandbox, unit: string, timeoutMs: number) =>
@@ -80,9 +80,10 @@ export const killAndWaitReady = (box: Sandbox, unit: string, timeoutMs: number) 
     const killed = box.exec("kill", "-9", before)
     if (killed.code !== 0) return yield* Effect.die(new Error(`kill -9 ${before}: ${killed.stderr}`))
     return yield* poll(() => {
-      const shown = box.show(unit, "ActiveState", "MainPID", "ActiveEnterTimestampMonotonic")
+      const shown = box.show(unit, "ActiveState", "MainPID", "ActiveEnterTimestampMonotonic", "ExecMainStartTimestampMonotonic")
       if (shown["ActiveState"] !== "active" || shown["MainPID"] === before || shown["MainPID"] === "0") return undefined
       const readyMs = (Number(shown["ActiveEnterTimestampMonotonic"]) - killedAtUs) / 1_000
-      return { pid: Number(shown["MainPID"]), crashedPid: Number(before), readyMs }
+      const respawnMs = (Number(shown["ExecMainStartTimestampMonotonic"]) - killedAtUs) / 1_000
+      return { pid: Number(shown["MainPID"]), crashedPid: Number(before), readyMs, respawnMs }
     }, timeoutMs)
   })

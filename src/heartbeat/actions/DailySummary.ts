@@ -2,8 +2,9 @@ import { Clock, Effect, Option, Schema } from "effect"
 import { AgentRuntime } from "../../services/AgentRuntime.js"
 import { Session } from "../../services/Session.js"
 import * as Action from "../Action.js"
-import { notify } from "../HeartbeatAction.js"
-import { formatSol, formatSpan, plural } from "./FormatSol.js"
+import { notifyContent } from "../HeartbeatAction.js"
+import { formatSol, plural } from "./FormatSol.js"
+import { formatDuration, formatTime } from "./FormatTime.js"
 
 const HOUR = 3_600_000
 
@@ -19,7 +20,9 @@ const StoredSnapshot = Schema.Struct({
   at: Schema.Number,
   agent: Schema.String,
   tasksCompleted: Schema.BigInt,
-  totalEarned: Schema.BigInt
+  totalEarned: Schema.BigInt,
+  /** Absent in snapshots stored before the summary reported reputation. */
+  reputation: Schema.optional(Schema.Number)
 })
 type StoredSnapshot = typeof StoredSnapshot.Type
 const Snapshots = Schema.Array(StoredSnapshot)
@@ -30,19 +33,21 @@ const TOLERANCE = 10 * 60_000
 // Snapshots closer together than this add nothing to a window measured in hours; skipping them bounds the list.
 const MIN_SPACING = 5 * 60_000
 
-const span = (ms: number): string => formatSpan(ms / 1000)
+const span = (ms: number): string => formatDuration(ms / 1000)
+
+const signed = (n: number): string => (n > 0 ? `+${n}` : `${n}`)
 
 /**
- * `daily-summary`: tasks completed and SOL earned over the last `window` hours, as the difference of
- * the agent's counters between now and the stored snapshot nearest to `window` hours ago. The action
+ * `daily-summary`: tasks completed, SOL earned and reputation change over the last `window` hours, as
+ * the difference of the agent's counters between now and the stored snapshot nearest to `window` hours ago. The action
  * keeps its own snapshots (at most one per 5 minutes, none older than twice the window), so the
- * session stays small however often it runs.
+ * session stays small however often it runs. Active tasks and open disputes are as of now.
  */
 export const dailySummary = Action.make({
   name: "daily-summary",
   description: "reports tasks completed and SOL earned over the last 24 hours",
   config: DailySummaryConfig,
-  run: ({ config }) =>
+  run: ({ config, timezone }) =>
     Effect.gen(function*() {
       const runtime = yield* AgentRuntime
       const session = yield* Session
@@ -53,7 +58,8 @@ export const dailySummary = Action.make({
         at: now,
         agent: snapshot.agent,
         tasksCompleted: snapshot.tasksCompleted,
-        totalEarned: snapshot.totalEarned
+        totalEarned: snapshot.totalEarned,
+        reputation: snapshot.reputation
       }
       const stored = Option.getOrElse(yield* session.getAs(SNAPSHOTS, Snapshots), () => [])
       // Another agent, or counters that went down (a reset ledger): the old history says nothing about this one.
@@ -81,14 +87,35 @@ export const dailySummary = Action.make({
         : covered > window + TOLERANCE
         ? ` (over the last ${span(covered)}: no snapshot nearer to ${config.window} h ago)`
         : ""
-      return notify(
-        `Daily summary: ${plural(completions, "task")} completed, ${formatSol(earnings)} earned${note}`,
+      const claimed = yield* runtime.portfolio()
+      const disputes = claimed.length === 0 ? [] : yield* runtime.disputes(claimed.map((entry) => entry.task.id))
+      const openDisputes = disputes.filter((dispute) => dispute.status === "Active").length
+      const reputationChange = baseline?.reputation === undefined ? undefined : snapshot.reputation - baseline.reputation
+      return notifyContent(
+        {
+          title: `Daily summary: ${plural(completions, "task")} completed, ${formatSol(earnings)} earned`,
+          severity: "info",
+          fields: [
+            { label: "Completed", value: plural(completions, "task") },
+            { label: "Earned", value: formatSol(earnings) },
+            {
+              label: "Reputation",
+              value: `${snapshot.reputation}${reputationChange === undefined ? "" : ` (${signed(reputationChange)})`}`
+            },
+            { label: "Active tasks", value: `${snapshot.activeTasks}` },
+            { label: "Open disputes", value: `${openDisputes}` },
+            { label: "Since", value: formatTime(Math.floor((baseline?.at ?? now) / 1000), timezone) }
+          ],
+          note: note === "" ? undefined : note.trim().replace(/^\((.*)\)$/, "$1")
+        },
         {
           completions: completions.toString(),
           earnings: earnings.toString(),
           coveredMs: covered,
           reputation: snapshot.reputation,
-          activeTasks: snapshot.activeTasks
+          reputationChange,
+          activeTasks: snapshot.activeTasks,
+          openDisputes
         }
       )
     })

@@ -37,13 +37,5 @@ export const formatSpan = (seconds: number): string => {
   return `${Math.floor(s / 86_400)}d${hours === 0 ? "" : ` ${hours}h`}`
 }
 
-/** A duration in milliseconds as words: `2 hours`, `1 hour`, `30 minutes`, `90 seconds`. */
-export const formatHorizon = (ms: number): string => {
-  const unit = ms % 3_600_000 === 0 && ms > 0 ? ["hour", ms / 3_600_000] as const
-    : ms % 60_000 === 0 && ms > 0 ? ["minute", ms / 60_000] as const
-    : ["second", Math.round(ms / 1000)] as const
-  return `${unit[1]} ${unit[0]}${unit[1] === 1 ? "" : "s"}`
-}
-
 /** `1 task` / `3 tasks`. */
 export const plural = (count: number | bigint, noun: string): string => `${count} ${noun}${count === 1 || count === 1n ? "" : "s"}`

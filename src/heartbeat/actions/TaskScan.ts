@@ -1,11 +1,14 @@
 import { Clock, Effect, Option, Schema } from "effect"
+import { explorerLink, type Links } from "../../domain/ChannelsConfig.js"
+import type { ContentItem } from "../../domain/MessageContent.js"
 import { TASK_TYPES, type Task, type TaskFilter, type TaskType } from "../../domain/Marketplace.js"
 import { U64 } from "../../domain/RuntimeConfig.js"
 import { AgentRuntime } from "../../services/AgentRuntime.js"
 import { Session } from "../../services/Session.js"
 import * as Action from "../Action.js"
-import { notify, quiet } from "../HeartbeatAction.js"
-import { formatReward, formatSpan, formatUtc, plural, shortId } from "./FormatSol.js"
+import { notifyContent, quiet } from "../HeartbeatAction.js"
+import { formatReward, plural, shortId } from "./FormatSol.js"
+import { capabilityNames, formatDeadline, oneLine } from "./FormatTime.js"
 
 /** `config` of `task-scan`. */
 export const TaskScanConfig = Schema.Struct({
@@ -15,7 +18,7 @@ export const TaskScanConfig = Schema.Struct({
   taskTypes: Schema.optional(Schema.Array(Schema.Literal(...(TASK_TYPES as ReadonlyArray<Exclude<TaskType, "Unknown">>)))),
   minDeadlineBufferSeconds: Schema.optional(Schema.NonNegativeInt),
   maxListed: Schema.optionalWith(Schema.Int.pipe(Schema.positive()), { default: () => 20 }).annotations({
-    description: "at most this many task lines per message; the rest are counted"
+    description: "at most this many tasks per message; the rest are counted"
   }),
   forgetAfter: Schema.optionalWith(Schema.Int.pipe(Schema.positive()), { default: () => 7 * 86_400 }).annotations({
     description: "seconds a task may be absent before it is forgotten (and announced again if it comes back)"
@@ -26,10 +29,20 @@ export const TaskScanConfig = Schema.Struct({
 const Announced = Schema.Record({ key: Schema.String, value: Schema.Number })
 const ANNOUNCED = "announced"
 
-const taskLine = (task: Task, now: number): string =>
-  `- #${shortId(task.id)}  ${formatReward(task.rewardAmount, task.rewardMint)}  ${
-    task.deadline === 0 ? "no deadline" : `deadline ${formatUtc(task.deadline)} (in ${formatSpan(task.deadline - now)})`
-  }`
+/** One new task as a message item: what it is (its untrusted description, one line), then reward, deadline, type, capabilities. */
+const taskItem = (task: Task, now: number, zone: string, links: Links): ContentItem => {
+  const description = oneLine(task.description)
+  return {
+    text: `#${shortId(task.id)}${description === "" ? "" : ` ${description}`}`,
+    link: explorerLink(links, task.id),
+    fields: [
+      { label: "Reward", value: formatReward(task.rewardAmount, task.rewardMint) },
+      { label: "Deadline", value: task.deadline === 0 ? "none" : formatDeadline(task.deadline, now, zone) },
+      { label: "Type", value: `${task.taskType}, ${task.currentWorkers}/${task.maxWorkers} workers` },
+      { label: "Capabilities", value: capabilityNames(task.requiredCapabilities) }
+    ]
+  }
+}
 
 /**
  * `task-scan`: claimable tasks matching the config, announced once each. The announced set lives in
@@ -41,7 +54,7 @@ export const taskScan = Action.make({
   name: "task-scan",
   description: "announces new claimable tasks matching the capabilities and reward filter",
   config: TaskScanConfig,
-  run: ({ config }) =>
+  run: ({ config, links, timezone }) =>
     Effect.gen(function*() {
       const runtime = yield* AgentRuntime
       const session = yield* Session
@@ -67,19 +80,20 @@ export const taskScan = Action.make({
           id: task.id,
           reward: task.rewardAmount.toString(),
           mint: task.rewardMint,
-          deadline: task.deadline
+          deadline: task.deadline,
+          description: task.description,
+          taskType: task.taskType,
+          capabilities: task.requiredCapabilities.toString()
         }))
       }
       if (fresh.length === 0) return quiet(metadata)
-      const listed = fresh.slice(0, config.maxListed).map((task) => taskLine(task, now))
-      const rest = fresh.length - listed.length
-      return notify(
-        [
-          `Found ${plural(fresh.length, "new task")} matching your capabilities`,
-          ...listed,
-          ...(rest > 0 ? [`…and ${rest} more`] : [])
-        ].join("\n"),
-        metadata
-      )
+      const items = fresh.slice(0, config.maxListed).map((task) => taskItem(task, now, timezone, links))
+      const rest = fresh.length - items.length
+      return notifyContent({
+        title: `Found ${plural(fresh.length, "new task")} matching your capabilities`,
+        severity: "info",
+        items,
+        note: rest > 0 ? `…and ${rest} more` : undefined
+      }, metadata)
     })
 })

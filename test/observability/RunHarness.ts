@@ -1,0 +1,80 @@
+import { Clock, Effect, Either, Layer } from "effect"
+import * as CronSchedule from "../../src/heartbeat/CronSchedule.js"
+import type { HeartbeatResult } from "../../src/heartbeat/HeartbeatAction.js"
+import { runSlot } from "../../src/heartbeat/RunSlot.js"
+import { StateStoreSqlite } from "../../src/layers/StateStoreSqlite.js"
+import { AgentRuntime, NotFoundError } from "../../src/services/AgentRuntime.js"
+import type { Registration } from "../../src/services/Scheduler.js"
+import { StateStore } from "../../src/services/StateStore.js"
+import { fastDelivery, gatewayLayer } from "../gateway/GatewayTestKit.js"
+import type { HttpTestServer } from "../layers/HttpTestServer.js"
+import { Database } from "../../src/layers/Database.js"
+import { NodeContext } from "@effect/platform-node"
+
+/** These runs never read the marketplace. */
+const absentRuntime = Layer.succeed(AgentRuntime, {
+  claimableTasks: () => Effect.fail(new NotFoundError({ what: "runtime", id: "observability-test" })),
+  agentSnapshot: () => Effect.fail(new NotFoundError({ what: "runtime", id: "observability-test" })),
+  portfolio: () => Effect.fail(new NotFoundError({ what: "runtime", id: "observability-test" })),
+  disputes: () => Effect.fail(new NotFoundError({ what: "runtime", id: "observability-test" }))
+})
+
+/** Two webhook channels on `server`: `ok-hook` (answered 200) and `bad-hook` (answered 400: dropped, a dead letter). */
+export const channels = (server: HttpTestServer) => {
+  server.handler = (request) => (request.path === "/bad" ? { status: 400, body: "no" } : { status: 200, body: "ok" })
+  return [
+    { type: "webhook", name: "ok-hook", url: `${server.url}/ok`, delivery: fastDelivery },
+    { type: "webhook", name: "bad-hook", url: `${server.url}/bad`, delivery: fastDelivery }
+  ]
+}
+
+/** What runSlot needs, over real SQLite in `home` and the real gateway with `channelConfigs`. */
+export const runLayer = (home: string, channelConfigs: ReadonlyArray<unknown>) =>
+  Layer.mergeAll(
+    StateStoreSqlite({ ledgerSize: 1_000 }).pipe(Layer.provide(Database(home).pipe(Layer.provide(NodeContext.layer)))),
+    gatewayLayer(home, channelConfigs),
+    absentRuntime
+  )
+
+/** A registration of an action that does `execute`. */
+export const registration = (
+  name: string,
+  execute: Effect.Effect<HeartbeatResult, unknown>,
+  overrides: Partial<Registration> = {}
+): Registration => ({
+  name,
+  action: { name, description: "observability test", execute: () => execute },
+  schedule: Either.getOrThrow(CronSchedule.parse("0 0 1 1 *", "UTC")),
+  timeoutMs: 300_000,
+  overlap: "skip",
+  catchUp: "none",
+  catchUpWindowMs: 86_400_000,
+  config: {},
+  fingerprint: name,
+  ...overrides
+})
+
+/** One action per outcome a run can have. */
+export const actionsOfEachOutcome = (prefix: string) => [
+  registration(`${prefix}-notify`, Effect.succeed({ shouldNotify: true, message: "something to act on" })),
+  registration(`${prefix}-quiet`, Effect.succeed({ shouldNotify: false })),
+  registration(`${prefix}-fail`, Effect.fail(new Error("boom"))),
+  registration(`${prefix}-slow`, Effect.as(Effect.never, { shouldNotify: false }), { timeoutMs: 100 })
+]
+
+/** Claims and runs each registration once, for a slot `lateMs` before now, as the scheduler does. */
+export const runAll = (registrations: ReadonlyArray<Registration>, lateMs: number) =>
+  Effect.forEach(registrations, (r) =>
+    Effect.gen(function*() {
+      const store = yield* StateStore
+      const now = yield* Clock.currentTimeMillis
+      const claim = yield* store.claim({ action: r.name, scheduledAt: now - lateMs, trigger: "schedule", startedAt: now, exclusive: true })
+      if (claim._tag !== "Claimed") return yield* Effect.dieMessage(`slot of ${r.name} not claimed: ${claim._tag}`)
+      return yield* runSlot(r, now - lateMs, { claimId: claim.id, trigger: "schedule" })
+    }))
+
+/** The value of one series in a scrape; undefined when it is absent. */
+export const series = (text: string, name: string): number | undefined => {
+  const line = text.split("\n").find((l) => l.startsWith(`${name} `))
+  return line === undefined ? undefined : Number(line.slice(name.length + 1))
+}
