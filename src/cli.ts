@@ -5,12 +5,16 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Cause, Console, Effect, Exit, Option } from "effect"
 import { createRequire } from "node:module"
 import { ExitCode } from "./cli/CliError.js"
+import { oneLine } from "./domain/OneLine.js"
 import { configCommand } from "./cli/Config.js"
 import { cronCommand } from "./cli/Cron.js"
 import { daemonCommand } from "./cli/Daemon.js"
 import { heartbeatCommand } from "./cli/Heartbeat.js"
 import { outboxCommand } from "./cli/Outbox.js"
 import { tasksCommand } from "./cli/Tasks.js"
+
+// Every file and folder agenc creates is private to its user (0600 / 0700), whatever the caller's umask.
+process.umask(0o077)
 
 const { version } = createRequire(import.meta.url)("../package.json") as { readonly version: string }
 
@@ -35,11 +39,11 @@ const program = Effect.suspend(() => cli(process.argv)).pipe(
     const tagged = error as { readonly _tag?: string; readonly message?: string; readonly code?: number; readonly line?: string }
     switch (tagged._tag) {
       case "CliError":
-        return Console.error(`agenc: ${tagged.message}`).pipe(Effect.zipRight(Effect.fail(new Exiting(tagged.code!))))
+        return Console.error(`agenc: ${oneLine(tagged.message ?? "")}`).pipe(Effect.zipRight(Effect.fail(new Exiting(tagged.code!))))
       case "ConfigError":
         return Console.error(tagged.line!).pipe(Effect.zipRight(Effect.fail(new Exiting(ExitCode.config))))
       default:
-        return Console.error(`agenc: ${tagged._tag !== undefined ? `${tagged._tag}: ` : ""}${tagged.message ?? String(error)}`).pipe(
+        return Console.error(`agenc: ${tagged._tag !== undefined ? `${tagged._tag}: ` : ""}${oneLine(tagged.message || String(error))}`).pipe(
           Effect.zipRight(Effect.fail(new Exiting(ExitCode.failure)))
         )
     }

@@ -9,6 +9,8 @@ export const ExitCode = {
   usage: 2,
   /** `daemon status`: not running */
   notRunning: 3,
+  /** `daemon status`: the daemon runs but does not answer on its control socket within 3 s */
+  unresponsive: 4,
   /** bad configuration (EX_CONFIG) */
   config: 78
 } as const

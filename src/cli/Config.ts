@@ -1,25 +1,39 @@
 import { Command } from "@effect/cli"
 import { Console, Effect, JSONSchema, Option, Schema } from "effect"
 import * as fs from "node:fs/promises"
+import { constants as fsConstants } from "node:fs"
 import * as path from "node:path"
 import { GatewayConfig } from "../domain/GatewayConfig.js"
 import { resolveActions } from "../heartbeat/ActionRegistry.js"
 import { agencHome, decodeConfig, expandHome, loadConfig } from "../layers/AppConfigFile.js"
 import { CliError, ExitCode } from "./CliError.js"
+import { checkModules, checkTrust, loadValidated } from "./ConfigChecks.js"
 import { configOption } from "./Options.js"
 import { toJson } from "../domain/Json.js"
 
-/** Loads the config named by `--config` (or the default) and checks what decoding alone cannot: action modules and schedules. */
+/**
+ * Loads the config named by `--config` (or the default) and checks what decoding alone cannot: that the
+ * home, the file and its modules are ours and private, action modules and schedules. `loadValidated`
+ * (`config validate`, `daemon start`) checks everything else too.
+ */
 export const loadChecked = (config: Option.Option<string>) =>
   Effect.gen(function*() {
+    yield* checkTrust(Option.getOrUndefined(config))
     const loaded = yield* loadConfig({ file: Option.getOrUndefined(config) })
+    yield* checkModules(loaded)
     const registrations = yield* resolveActions(loaded.config.heartbeat, path.dirname(loaded.file), loaded.config.links)
     return { loaded, registrations }
   })
 
+/** Prints each warning as one `agenc: warning: …` line on stderr. */
+export const printWarnings = (warnings: ReadonlyArray<string>) => Effect.forEach(warnings, (warning) => Console.error(`agenc: warning: ${warning}`), { discard: true })
+
 const validate = Command.make("validate", { config: configOption }, ({ config }) =>
-  loadChecked(config).pipe(Effect.zipRight(Console.log("ok")))
-).pipe(Command.withDescription("check gateway.json: prints ok (exit 0), or the JSON path and the reason (exit 78)"))
+  loadValidated(config).pipe(
+    Effect.tap(({ warnings }) => printWarnings(warnings)),
+    Effect.zipRight(Console.log("ok"))
+  )
+).pipe(Command.withDescription("check gateway.json as `daemon start` would: prints ok (exit 0; warnings on stderr), or the JSON path and the reason (exit 78)"))
 
 const init = Command.make("init", { config: configOption }, ({ config }) =>
   Effect.gen(function*() {
@@ -31,7 +45,7 @@ const init = Command.make("init", { config: configOption }, ({ config }) =>
     yield* Effect.tryPromise({
       try: async () => {
         await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 })
-        await fs.writeFile(file, JSON.stringify(defaults, null, 2) + "\n", { flag: "wx", mode: 0o600 })
+        await fs.writeFile(file, JSON.stringify(defaults, null, 2) + "\n", { flag: fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_NOFOLLOW, mode: 0o600 })
       },
       catch: (cause) =>
         new CliError({

@@ -22,8 +22,14 @@ export const cronNext = Command.make("next", { expression, count, tz, from }, (a
     if (Number.isNaN(at)) return yield* Effect.fail(CliError.usage(`--from: "${Option.getOrThrow(args.from)}" is not an ISO-8601 instant`))
     const lines: Array<string> = []
     for (let i = 0; i < args.count; i++) {
-      at = CronSchedule.next(schedule, at)
+      const following = CronSchedule.nextWithinDates(schedule, at)
+      // Past +275760-09-13 there are no dates to print: list what there is.
+      if (following === undefined) break
+      at = following
       lines.push(new Date(at).toISOString())
+    }
+    if (lines.length === 0) {
+      return yield* Effect.fail(CliError.usage(`--from: no instant after ${Option.getOrElse(args.from, () => "now")} that a date can represent (the last is +275760-09-13T00:00:00.000Z)`))
     }
     yield* Console.log(lines.join("\n"))
   })

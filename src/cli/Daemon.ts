@@ -3,7 +3,7 @@ import { Console, Effect, Either, Option } from "effect"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { runDaemon } from "../daemon/DaemonMain.js"
-import { daemonStatus } from "../daemon/DaemonStatus.js"
+import { type DaemonStatus, daemonStatus } from "../daemon/DaemonStatus.js"
 import * as DaemonControl from "../daemon/DaemonControl.js"
 import { daemonPaths, shutdownLimitMs } from "../daemon/DaemonPaths.js"
 import * as PidFile from "../daemon/PidFile.js"
@@ -13,7 +13,9 @@ import { privateTmpProblem, SYSTEM_HOME, SYSTEM_USER, systemdUnit } from "../dae
 import { parseDurationMs } from "../domain/DurationMs.js"
 import { loadConfig } from "../layers/AppConfigFile.js"
 import { CliError, ExitCode } from "./CliError.js"
-import { loadChecked } from "./Config.js"
+import { loadChecked, printWarnings } from "./Config.js"
+import { loadValidated } from "./ConfigChecks.js"
+import { findDaemon } from "../daemon/DaemonLocator.js"
 import { table } from "./Heartbeat.js"
 import { logsCommand } from "./DaemonLogs.js"
 import { configOption, jsonOption } from "./Options.js"
@@ -46,7 +48,8 @@ const pidFileErrors = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A
 
 const startDetached = (config: Option.Option<string>) =>
   Effect.gen(function*() {
-    const { loaded } = yield* loadChecked(config)
+    const { loaded, warnings } = yield* loadValidated(config)
+    yield* printWarnings(warnings)
     const paths = daemonPaths(loaded)
     const state = yield* pidFileErrors(PidFile.inspect(paths.pidFile))
     if (state._tag === "Running") return yield* Effect.fail(failure(`already running (PID ${state.record.pid})`))
@@ -80,18 +83,22 @@ const supervise = Command.make("supervise", { config: configOption }, ({ config 
 const stopDaemon = (config: Option.Option<string>, timeout: string) =>
   Effect.gen(function*() {
     const timeoutMs = yield* parseTimeout(timeout)
-    const loaded = yield* loadConfig({ file: Option.getOrUndefined(config) })
+    // Found from what the running daemon recorded: a broken gateway.json on disk cannot hide it.
+    const found = yield* pidFileErrors(findDaemon(config))
     // The supervisor first (it stops its daemon gracefully); then whatever daemon still runs, e.g. one
     // whose supervisor was SIGKILLed.
-    const before = yield* pidFileErrors(PidFile.inspect(daemonPaths(loaded).pidFile))
-    const supervisor = yield* pidFileErrors(Supervisor.stopSupervisor(daemonPaths(loaded), timeoutMs))
+    const before = found.state
+    const supervisor = yield* pidFileErrors(Supervisor.stopSupervisor(found.paths, timeoutMs))
     if (supervisor._tag === "Stopped") yield* Console.log(`stopped the supervisor (PID ${supervisor.pid})`)
     if (supervisor._tag === "Killed") yield* Console.error(`the supervisor (PID ${supervisor.pid}) did not exit within ${timeout}: killed with SIGKILL`)
-    const outcome = yield* pidFileErrors(DaemonControl.stop(daemonPaths(loaded).pidFile, timeoutMs))
+    const state = supervisor._tag === "NotRunning" ? found.state : yield* pidFileErrors(findDaemon(config)).pipe(Effect.map((again) => again.state))
+    const outcome = yield* pidFileErrors(DaemonControl.stop({ paths: found.paths, state }, timeoutMs))
     switch (outcome._tag) {
       case "NotRunning":
         return yield* Console.log(
-          supervisor._tag === "NotRunning" ? "not running" : before._tag === "Running" ? `stopped (PID ${before.record.pid})` : "stopped"
+          supervisor._tag !== "NotRunning"
+            ? before._tag === "Running" ? `stopped (PID ${before.record.pid})` : "stopped"
+            : outcome.removedStale === undefined ? "not running" : `not running (removed a stale PID file: ${outcome.removedStale})`
         )
       case "Stopped":
         return yield* Console.log(`stopped (PID ${outcome.pid})`)
@@ -105,37 +112,52 @@ const stop = Command.make("stop", { timeout: timeoutOption, config: configOption
 )
 
 const restart = Command.make("restart", { timeout: timeoutOption, config: configOption }, ({ config, timeout }) =>
-  stopDaemon(config, timeout).pipe(Effect.zipRight(startDetached(config)))).pipe(
-  Command.withDescription("stop the daemon if it runs, then start it detached")
+  // The new file first: an invalid one leaves the running daemon untouched (exit 78).
+  loadValidated(config).pipe(
+    Effect.zipRight(parseTimeout(timeout)),
+    Effect.zipRight(stopDaemon(config, timeout)),
+    Effect.zipRight(startDetached(config))
+  )).pipe(
+  Command.withDescription("validate gateway.json, then stop the daemon if it runs and start it detached; an invalid file changes nothing (exit 78)")
 )
 
 const reload = Command.make("reload", { config: configOption }, ({ config }) =>
   Effect.gen(function*() {
-    const loaded = yield* loadConfig({ file: Option.getOrUndefined(config) })
-    const state = yield* pidFileErrors(PidFile.inspect(daemonPaths(loaded).pidFile))
-    if (state._tag !== "Running") return yield* Effect.fail(failure("not running", ExitCode.notRunning))
-    yield* Effect.sync(() => process.kill(state.record.pid, "SIGHUP"))
+    // The daemon would reject an invalid file and keep running; say so here, before asking it.
+    const { warnings } = yield* loadValidated(config)
+    yield* printWarnings(warnings)
+    const { state } = yield* pidFileErrors(findDaemon(config))
+    if (state._tag !== "Running" || !DaemonControl.signalVerified(state.record, "SIGHUP", true)) {
+      return yield* Effect.fail(failure("not running", ExitCode.notRunning))
+    }
     yield* Console.log(`reload requested (PID ${state.record.pid})`)
-  })).pipe(Command.withDescription("ask the daemon to re-read gateway.json (SIGHUP); an invalid file is rejected and logged"))
+  })).pipe(Command.withDescription("validate gateway.json, then ask the daemon to re-read it (SIGHUP); an invalid file changes nothing (exit 78)"))
 
 const status = Command.make("status", { json: jsonOption, config: configOption }, ({ config, json }) =>
   Effect.gen(function*() {
-    const { loaded, registrations } = yield* loadChecked(config)
+    const found = yield* pidFileErrors(findDaemon(config))
+    // A broken file on disk does not change what the daemon is doing: report it beside the live view.
+    const checked = yield* Effect.either(loadChecked(config))
+    const registrations = Either.isRight(checked) ? checked.right.registrations : []
+    const configError = Option.orElse(found.configError, () => Either.getLeft(checked))
     // SQLite errors fall through to the CLI's general failure (exit 1) with their message.
-    const report = yield* pidFileErrors(daemonStatus(loaded, registrations))
+    const report = yield* pidFileErrors(daemonStatus({ ...found, configError }, registrations))
+    if (report.configError !== null) yield* printWarnings([`gateway.json is invalid, showing the running daemon's view: ${report.configError}`])
     if (json) {
-      const supervisor = yield* pidFileErrors(Supervisor.supervisorStatus(daemonPaths(loaded)))
+      const supervisor = yield* pidFileErrors(Supervisor.supervisorStatus(found.paths))
       yield* Console.log(JSON.stringify({ ...report, supervisor }, null, 2))
     } else {
       const uptime = report.uptimeMs === null ? "" : `, up ${Math.round(report.uptimeMs / 1000)}s`
       yield* Console.log(
         report.state === "running"
           ? `running (PID ${report.pid}${uptime})`
+          : report.state === "unresponsive"
+          ? `unresponsive (PID ${report.pid}${uptime}): no answer on ${found.paths.socket} within 3s`
           : report.state === "stale"
           ? `not running: stale PID file (${report.staleReason})`
           : "not running"
       )
-      const supervisor = yield* pidFileErrors(Supervisor.supervisorStatus(daemonPaths(loaded)))
+      const supervisor = yield* pidFileErrors(Supervisor.supervisorStatus(found.paths))
       yield* Console.log(
         supervisor.state === "running"
           ? `supervisor: running (PID ${supervisor.pid})${report.state === "running" ? "" : ", restarting the daemon"}`
@@ -144,6 +166,7 @@ const status = Command.make("status", { json: jsonOption, config: configOption }
           : "supervisor: none"
       )
       yield* Console.log(`restarts: ${report.restarts}`)
+      for (const line of loopWarnings(report)) yield* Console.log(line)
       if (report.lastCrash !== null) {
         yield* Console.log(`last crash: ${report.lastCrash.at} PID ${report.lastCrash.pid}: ${report.lastCrash.reason}`)
       }
@@ -154,9 +177,26 @@ const status = Command.make("status", { json: jsonOption, config: configOption }
         ))
       }
     }
+    if (report.state === "unresponsive") return yield* Effect.fail(failure(`PID ${report.pid} does not answer on its control socket`, ExitCode.unresponsive))
     if (report.state === "stale") return yield* Effect.fail(failure("stale PID file", ExitCode.failure))
     if (report.state === "stopped") return yield* Effect.fail(failure("not running", ExitCode.notRunning))
-  })).pipe(Command.withDescription("show whether the daemon runs (exit 0), left a stale PID file (1) or is stopped (3)"))
+  })).pipe(Command.withDescription("show whether the daemon runs (exit 0), left a stale PID file (1), is stopped (3) or does not answer (4)"))
+
+/** Lines about loops that were restarted or are down, and dead letters; nothing when all is well. */
+const loopWarnings = (report: DaemonStatus): ReadonlyArray<string> => {
+  const lines: Array<string> = []
+  const loops = report.loops
+  if (loops !== null) {
+    const all = [["scheduler", loops.scheduler] as const, ...Object.entries(loops.channels).map(([name, loop]) => [`channel ${name}`, loop] as const)]
+    for (const [name, loop] of all) {
+      if (!loop.alive || loop.restarts > 0) lines.push(`loop ${name}: ${loop.alive ? "alive" : "down"}, restarted ${loop.restarts} times after a defect`)
+    }
+  }
+  for (const [channel, n] of Object.entries(report.deadLetters ?? {})) {
+    if (n > 0) lines.push(`channel ${channel}: ${n} dead letter(s) (unreadable outbox rows, kept with their reason)`)
+  }
+  return lines
+}
 
 const unit = Command.make("systemd-unit", {
   user: Options.boolean("user").pipe(Options.withDescription("a user unit (systemctl --user), wanted by default.target")),

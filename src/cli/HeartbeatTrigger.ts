@@ -1,9 +1,7 @@
 import { Args, Command, Options } from "@effect/cli"
-import { Console, Effect, Option } from "effect"
+import { Console, Effect } from "effect"
 import * as ControlClient from "../daemon/ControlClient.js"
-import { daemonPaths } from "../daemon/DaemonPaths.js"
-import * as PidFile from "../daemon/PidFile.js"
-import { loadConfig } from "../layers/AppConfigFile.js"
+import { findDaemon } from "../daemon/DaemonLocator.js"
 import type { RunReport } from "../services/Scheduler.js"
 import { CliError, ExitCode } from "./CliError.js"
 import { configOption, jsonOption } from "./Options.js"
@@ -17,9 +15,8 @@ export const heartbeatTrigger = Command.make("trigger", {
   config: configOption
 }, (args) =>
   Effect.gen(function*() {
-    const loaded = yield* loadConfig({ file: Option.getOrUndefined(args.config) })
-    const paths = daemonPaths(loaded)
-    const state = yield* PidFile.inspect(paths.pidFile).pipe(Effect.mapError((error) => new CliError({ message: error.message, code: ExitCode.failure })))
+    // Found from what the running daemon recorded: a broken gateway.json on disk cannot hide it.
+    const { paths, state } = yield* findDaemon(args.config).pipe(Effect.mapError((error) => new CliError({ message: error.message, code: ExitCode.failure })))
     if (state._tag !== "Running") {
       return yield* Effect.fail(new CliError({ message: "the daemon is not running (use `agenc heartbeat run` to run an action in this process)", code: ExitCode.notRunning }))
     }

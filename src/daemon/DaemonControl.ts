@@ -2,10 +2,11 @@ import { Clock, Data, Effect, Option } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { spawn } from "node:child_process"
+import { openAppendSync } from "../domain/FileSafety.js"
 import * as ControlClient from "./ControlClient.js"
 import type { DaemonPaths } from "./DaemonPaths.js"
 import * as PidFile from "./PidFile.js"
-import { stillRunning } from "./ProcessIdentity.js"
+import { isAlive, isValidPid, stillRunning } from "./ProcessIdentity.js"
 import { parentOf } from "./Supervisor.js"
 
 /** A detached start that did not become ready. */
@@ -22,7 +23,7 @@ export const startDetached = (options: { readonly paths: DaemonPaths; readonly c
     const logFd = yield* Effect.try({
       try: () => {
         fs.mkdirSync(path.dirname(paths.logFile), { recursive: true, mode: 0o700 })
-        return fs.openSync(paths.logFile, "a", 0o600)
+        return openAppendSync(paths.logFile)
       },
       catch: (cause) => new StartFailedError({ message: `cannot open ${paths.logFile}: ${(cause as Error).message}`, exitCode: undefined, logTail: "" })
     })
@@ -60,26 +61,47 @@ export const startDetached = (options: { readonly paths: DaemonPaths; readonly c
   })
 
 /** How `stop` ended. */
-export type StopOutcome = { readonly _tag: "NotRunning" } | { readonly _tag: "Stopped"; readonly pid: number } | { readonly _tag: "Killed"; readonly pid: number }
+export type StopOutcome =
+  | { readonly _tag: "NotRunning"; readonly removedStale: string | undefined }
+  | { readonly _tag: "Stopped"; readonly pid: number }
+  | { readonly _tag: "Killed"; readonly pid: number }
 
-/** Sends SIGTERM and waits for the process to go; after `timeoutMs`, SIGKILL. */
-export const stop = (pidFile: string, timeoutMs: number) =>
+/** Sends `signal` to `record.pid` only if it is still provably the same daemon; answers whether it did. */
+export const signalVerified = (record: PidFile.PidRecord, signal: NodeJS.Signals, verified: boolean = stillRunning(record).running): boolean => {
+  if (!verified || !isValidPid(record.pid)) return false
+  try {
+    process.kill(record.pid, signal)
+    return true
+  } catch {
+    // It ended between the check and now.
+    return false
+  }
+}
+
+/**
+ * Sends SIGTERM to the daemon found (only a verified one) and waits for it to go; after `timeoutMs`,
+ * SIGKILL if it is still the same process. A stale PID file is removed (with the daemon's record), never
+ * signalled.
+ */
+export const stop = (found: { readonly paths: DaemonPaths; readonly state: PidFile.PidState }, timeoutMs: number) =>
   Effect.gen(function*() {
-    const state = yield* PidFile.inspect(pidFile)
-    if (state._tag !== "Running") return { _tag: "NotRunning" } as StopOutcome
+    const { paths, state } = found
+    if (state._tag !== "Running") {
+      const removed = yield* PidFile.removeStale(paths.pidFile, state)
+      yield* PidFile.removeStale(PidFile.locatorFile(paths.home), yield* PidFile.inspectLocator(paths.home))
+      return { _tag: "NotRunning", removedStale: removed && state._tag === "Stale" ? state.stale.reason : undefined } as StopOutcome
+    }
     const record = state.record
-    yield* Effect.sync(() => process.kill(record.pid, "SIGTERM"))
+    // A record confirmed by the socket (no start time) cannot be re-checked by identity: it was verified just now.
+    const byIdentity = stillRunning(record).running
+    if (!signalVerified(record, "SIGTERM", true)) return { _tag: "Stopped", pid: record.pid } as StopOutcome
+    const gone = () => byIdentity ? !stillRunning(record).running : !isAlive(record.pid)
     const deadline = (yield* Clock.currentTimeMillis) + timeoutMs
     while ((yield* Clock.currentTimeMillis) < deadline) {
-      if (!stillRunning(record).running) return { _tag: "Stopped", pid: record.pid } as StopOutcome
+      if (gone()) return { _tag: "Stopped", pid: record.pid } as StopOutcome
       yield* Effect.sleep(50)
     }
-    yield* Effect.sync(() => {
-      try {
-        process.kill(record.pid, "SIGKILL")
-      } catch {
-        // It ended between the last check and now.
-      }
-    })
+    if (gone()) return { _tag: "Stopped", pid: record.pid } as StopOutcome
+    yield* Effect.sync(() => signalVerified(record, "SIGKILL", byIdentity ? stillRunning(record).running : isAlive(record.pid)))
     return { _tag: "Killed", pid: record.pid } as StopOutcome
   })

@@ -1,6 +1,7 @@
 import { Cause, Clock, Effect, Exit, Fiber, Layer, Option } from "effect"
 import * as fs from "node:fs"
-import { loadChecked } from "../cli/Config.js"
+import { printWarnings } from "../cli/Config.js"
+import { loadValidated } from "../cli/ConfigChecks.js"
 import { MainLayer } from "../layers/MainLayer.js"
 import { MetricsServer } from "../layers/MetricsServer.js"
 import { wantsJson } from "../layers/Logging.js"
@@ -9,7 +10,7 @@ import { type Registration, Scheduler } from "../services/Scheduler.js"
 import { ControlCommands } from "./ControlCommands.js"
 import { serveControl } from "./ControlServer.js"
 import * as CrashLog from "./CrashLog.js"
-import { daemonPaths, shutdownLimitMs } from "./DaemonPaths.js"
+import { checkSocketPath, daemonPaths, shutdownLimitMs } from "./DaemonPaths.js"
 import * as PidFile from "./PidFile.js"
 import { monotonicUsec, SdNotify, SdNotifyLive, watchdog } from "./SdNotify.js"
 import { type DaemonSignals, installSignals } from "./Signals.js"
@@ -37,7 +38,7 @@ const reload = (configFile: Option.Option<string>, current: { loaded: LoadedConf
     const notify = yield* SdNotify
     const scheduler = yield* Scheduler
     yield* notify.notify(`RELOADING=1\nMONOTONIC_USEC=${monotonicUsec()}\nSTATUS=reloading configuration`)
-    const next = yield* Effect.either(loadChecked(configFile))
+    const next = yield* Effect.either(loadValidated(configFile))
     if (next._tag === "Left") {
       yield* Effect.logError(`reload rejected, keeping the running configuration: ${next.left.line}`)
       yield* notify.notify("READY=1\nSTATUS=reload rejected: invalid configuration")
@@ -92,7 +93,7 @@ const serve = (options: {
     yield* serveControl(paths.socket, ControlCommands({ startedAt: options.startedAt }))
     yield* shutdownStep(signals, "closing the control socket", Effect.void)
     yield* shutdownStep(signals, "notifying systemd", notify.notify("STOPPING=1\nSTATUS=shutting down"))
-    yield* watchdog
+    yield* watchdog(Effect.map(scheduler.health, (health) => health.lastTickAt), loaded.config.heartbeat.wakeInterval + 1_000)
     const current = { loaded }
     yield* rotateOwnStdio(paths.logFile, paths.logRotation)
     yield* Retention.runPeriodically(
@@ -132,18 +133,30 @@ const serve = (options: {
  */
 export const runDaemon = (configFile: Option.Option<string>) =>
   Effect.gen(function*() {
-    const { loaded, registrations } = yield* loadChecked(configFile)
+    const { loaded, registrations, warnings } = yield* loadValidated(configFile)
+    yield* printWarnings(warnings)
     const paths = daemonPaths(loaded)
     const startedAt = yield* Clock.currentTimeMillis
     const signals = yield* installSignals({
       limitMs: shutdownLimitMs(loaded.config.daemon.shutdownGrace),
       json: wantsJson(loaded.config.log.format),
       cleanup: () => {
+        PidFile.removeIfOursSync(PidFile.locatorFile(paths.home))
         PidFile.removeIfOursSync(paths.pidFile)
-        fs.rmSync(paths.socket, { force: true })
+        // Only a socket: never a file agenc did not create.
+        if (fs.lstatSync(paths.socket, { throwIfNoEntry: false })?.isSocket() === true) fs.rmSync(paths.socket, { force: true })
       }
     })
-    const stale = yield* PidFile.acquire(paths.pidFile)
+    const stale = yield* PidFile.acquire(paths.pidFile, {
+      home: paths.home,
+      pidFile: paths.pidFile,
+      socket: paths.socket,
+      logFile: paths.logFile,
+      config: loaded.file
+    })
+    // Holding the PID file, a socket left there is a dead daemon's; anything else there is not ours to remove.
+    const socketProblem = checkSocketPath(paths.socket, { create: true })
+    if (socketProblem !== undefined) return yield* socketProblem
     yield* Effect.addFinalizer(() => Effect.sync(() => (signals.state.step = "removing the PID file")))
     yield* serve({ signals, configFile, loaded, registrations, stale, startedAt }).pipe(
       Effect.provide(Layer.merge(MetricsServer.pipe(Layer.provideMerge(MainLayer(loaded))), SdNotifyLive))

@@ -1,21 +1,22 @@
-import { Clock, Effect, Layer, Option } from "effect"
+import { Clock, Effect, Layer, Option, Schema } from "effect"
 import * as CronSchedule from "../heartbeat/CronSchedule.js"
 import { Database } from "../layers/Database.js"
 import { StateStoreSqlite } from "../layers/StateStoreSqlite.js"
-import type { LoadedConfig } from "../services/AppConfig.js"
 import type { MetricsSummary } from "../services/Metrics.js"
 import type { Registration } from "../services/Scheduler.js"
 import { StateStore } from "../services/StateStore.js"
 import { pauseJson } from "../heartbeat/Pauses.js"
-import type { LiveStatus } from "./ControlProtocol.js"
+import { LiveStatus } from "./ControlProtocol.js"
 import * as ControlClient from "./ControlClient.js"
 import * as CrashLog from "./CrashLog.js"
-import { daemonPaths } from "./DaemonPaths.js"
-import * as PidFile from "./PidFile.js"
+import type { FoundDaemon } from "./DaemonLocator.js"
 
 /** `agenc daemon status --json`. */
 export interface DaemonStatus {
-  readonly state: "running" | "stale" | "stopped"
+  /** running: verified and answering; unresponsive: verified but silent on its socket for 3 s; stale: a PID file naming no daemon of ours. */
+  readonly state: "running" | "unresponsive" | "stale" | "stopped"
+  /** Why `gateway.json` on disk does not load (`path: reason`); the rest of the report is the live daemon's view. */
+  readonly configError: string | null
   readonly running: boolean
   readonly pid: number | null
   readonly uptimeMs: number | null
@@ -36,6 +37,13 @@ export interface DaemonStatus {
     readonly paused: ReturnType<typeof pauseJson>
     readonly running: boolean
   }>
+  /** The daemon's supervised loops (null unless it runs and answers). */
+  readonly loops: {
+    readonly scheduler: { readonly alive: boolean; readonly lastTickAt: string | null; readonly restarts: number }
+    readonly channels: Readonly<Record<string, { readonly alive: boolean; readonly restarts: number }>>
+  } | null
+  /** Dead-lettered (unreadable) outbox rows per channel (null unless the daemon runs and answers). */
+  readonly deadLetters: Readonly<Record<string, number>> | null
   /** The running daemon's metrics since it started (`metrics.listen` serves them to Prometheus); null when it does not answer. */
   readonly metrics: (MetricsSummary & { readonly listen: string | null }) | null
 }
@@ -46,17 +54,17 @@ const iso = (ms: number | null | undefined) => (ms === null || ms === undefined 
  * The daemon's state from its PID file and the state store, plus the live schedule from the daemon
  * itself when it answers on the control socket. Works whether or not the daemon runs.
  */
-export const daemonStatus = (loaded: LoadedConfig, registrations: ReadonlyArray<Registration>) =>
+export const daemonStatus = (found: FoundDaemon, registrations: ReadonlyArray<Registration>) =>
   Effect.gen(function*() {
-    const paths = daemonPaths(loaded)
+    const { paths, state: pidState } = found
     const now = yield* Clock.currentTimeMillis
-    const pidState = yield* PidFile.inspect(paths.pidFile)
     const live = pidState._tag === "Running"
       ? yield* ControlClient.request(paths.socket, { op: "status" }, { timeoutMs: 3_000 }).pipe(
-        Effect.map((response) => response.ok ? Option.some(response.result as LiveStatus) : Option.none()),
+        Effect.map((response) => response.ok ? Option.getRight(Schema.decodeUnknownEither(LiveStatus)(response.result)) : Option.none()),
         Effect.orElseSucceed(() => Option.none<LiveStatus>())
       )
       : Option.none<LiveStatus>()
+    const ledgerSize = Option.match(found.loaded, { onNone: () => 10_000, onSome: (loaded) => loaded.config.heartbeat.ledgerSize })
     const stored = yield* Effect.gen(function*() {
       const store = yield* StateStore
       const crash = yield* CrashLog.lastCrash
@@ -72,7 +80,7 @@ export const daemonStatus = (loaded: LoadedConfig, registrations: ReadonlyArray<
       }
       return { crash, restarts, lastRuns, counts, pauses }
     }).pipe(
-      Effect.provide(StateStoreSqlite({ ledgerSize: loaded.config.heartbeat.ledgerSize }).pipe(Layer.provideMerge(Database(loaded.home))))
+      Effect.provide(StateStoreSqlite({ ledgerSize }).pipe(Layer.provideMerge(Database(paths.home))))
     )
     const actions = Option.match(live, {
       onNone: () =>
@@ -87,7 +95,8 @@ export const daemonStatus = (loaded: LoadedConfig, registrations: ReadonlyArray<
       onSome: (status) => status.actions
     })
     const status: DaemonStatus = {
-      state: pidState._tag === "Running" ? "running" : pidState._tag === "Stale" ? "stale" : "stopped",
+      state: pidState._tag === "Running" ? (Option.isSome(live) ? "running" : "unresponsive") : pidState._tag === "Stale" ? "stale" : "stopped",
+      configError: Option.match(found.configError, { onNone: () => null, onSome: (error) => error.line }),
       running: pidState._tag === "Running",
       pid: pidState._tag === "Running" ? pidState.record.pid : pidState._tag === "Stale" ? pidState.stale.record?.pid ?? null : null,
       uptimeMs: pidState._tag === "Running" ? now - Option.match(live, { onNone: () => pidState.record.startedAt, onSome: (s) => s.startedAt }) : null,
@@ -106,9 +115,18 @@ export const daemonStatus = (loaded: LoadedConfig, registrations: ReadonlyArray<
         paused: pauseJson(stored.pauses.find((pause) => pause.action === action.name)),
         running: action.running
       })),
+      loops: Option.match(live, {
+        onNone: () => null,
+        onSome: ({ loops }) =>
+          loops === undefined ? null : {
+            scheduler: { alive: loops.scheduler.alive, lastTickAt: iso(loops.scheduler.lastTickAt), restarts: loops.scheduler.restarts },
+            channels: Object.fromEntries(Object.entries(loops.channels).map(([name, loop]) => [name, { alive: loop.alive, restarts: loop.restarts }]))
+          }
+      }),
+      deadLetters: Option.match(live, { onNone: () => null, onSome: (s) => s.deadLetters ?? null }),
       metrics: Option.match(Option.flatMapNullable(live, (s) => s.metrics), {
         onNone: () => null,
-        onSome: (metrics) => ({ listen: loaded.config.metrics?.listen ?? null, ...metrics })
+        onSome: (metrics) => ({ listen: Option.getOrUndefined(found.loaded)?.config.metrics?.listen ?? null, ...metrics })
       })
     }
     return status

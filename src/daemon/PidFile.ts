@@ -1,13 +1,26 @@
 import { Clock, Data, Effect, Option } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { type ProcessIdentity, self, stillRunning } from "./ProcessIdentity.js"
+import { tempNameFor, writeAtomicSync, writeExclusiveSync } from "../domain/FileSafety.js"
+import { isValidPid, type ProcessIdentity, self, stillRunning } from "./ProcessIdentity.js"
+
+/** Where a running daemon says its files are, so commands find it even when `gateway.json` is broken. */
+export interface DaemonLocation {
+  readonly pidFile: string
+  readonly socket: string
+  readonly logFile: string
+  /** The config file it loaded. */
+  readonly config: string
+}
 
 /** What the PID file holds. */
-export interface PidRecord extends ProcessIdentity {
+export interface PidRecord extends ProcessIdentity, Partial<DaemonLocation> {
   /** Epoch ms the daemon started. */
   readonly startedAt: number
 }
+
+/** `$AGENC_HOME/daemon.json`: a copy of the running daemon's PID record, with its paths, at a fixed place. */
+export const locatorFile = (home: string): string => path.join(home, "daemon.json")
 
 /** The PID file names a live daemon. */
 export class AlreadyRunningError extends Data.TaggedError("AlreadyRunningError")<{ readonly pid: number; readonly file: string }> {
@@ -19,10 +32,12 @@ export class AlreadyRunningError extends Data.TaggedError("AlreadyRunningError")
 /** The PID file could not be read or written. */
 export class PidFileError extends Data.TaggedError("PidFileError")<{ readonly message: string; readonly cause?: unknown }> {}
 
-/** A PID file left behind by a daemon that did not end cleanly. */
+/** A PID file left behind by a daemon that did not end cleanly, or one that proves nothing. */
 export interface StalePid {
   readonly record: PidRecord | undefined
   readonly reason: string
+  /** The record names a live process but carries no identity to prove it is the daemon (a bare PID). */
+  readonly unverified?: boolean | undefined
 }
 
 /** What the PID file says about the daemon. */
@@ -31,15 +46,28 @@ export type PidState =
   | { readonly _tag: "Running"; readonly record: PidRecord }
   | { readonly _tag: "Stale"; readonly stale: StalePid }
 
+const optionalString = (value: unknown): string | undefined => typeof value === "string" && value !== "" ? value : undefined
+
 const parse = (text: string): PidRecord | undefined => {
   const trimmed = text.trim()
-  // A bare PID (written by hand or by an older tool) carries no identity to check beyond liveness.
-  if (/^\d+$/.test(trimmed)) return { pid: Number(trimmed), startTime: undefined, bootId: undefined, startedAt: 0 }
+  // A bare PID (written by hand or by an older tool) carries no identity: it proves nothing on its own.
+  if (/^\d+$/.test(trimmed)) {
+    const pid = Number(trimmed)
+    return isValidPid(pid) ? { pid, startTime: undefined, bootId: undefined, startedAt: 0 } : undefined
+  }
   try {
-    const value = JSON.parse(trimmed) as Partial<PidRecord>
-    return typeof value.pid === "number" && Number.isInteger(value.pid) && value.pid > 0
-      ? { pid: value.pid, startTime: value.startTime, bootId: value.bootId, startedAt: value.startedAt ?? 0 }
-      : undefined
+    const value = JSON.parse(trimmed) as Record<string, unknown>
+    if (typeof value !== "object" || value === null || !isValidPid(value.pid)) return undefined
+    return {
+      pid: value.pid,
+      startTime: optionalString(value.startTime),
+      bootId: optionalString(value.bootId),
+      startedAt: typeof value.startedAt === "number" && Number.isFinite(value.startedAt) ? value.startedAt : 0,
+      pidFile: optionalString(value.pidFile),
+      socket: optionalString(value.socket),
+      logFile: optionalString(value.logFile),
+      config: optionalString(value.config)
+    }
   } catch {
     return undefined
   }
@@ -57,9 +85,9 @@ const readSync = (file: string): string | undefined => {
 const inspectText = (text: string | undefined): PidState => {
   if (text === undefined) return { _tag: "Absent" }
   const record = parse(text)
-  if (record === undefined) return { _tag: "Stale", stale: { record, reason: "the PID file is unreadable" } }
+  if (record === undefined) return { _tag: "Stale", stale: { record, reason: "the PID file holds no valid PID (an integer above 1)" } }
   const check = stillRunning(record)
-  return check.running ? { _tag: "Running", record } : { _tag: "Stale", stale: { record, reason: check.reason! } }
+  return check.running ? { _tag: "Running", record } : { _tag: "Stale", stale: { record, reason: check.reason!, unverified: check.unverified } }
 }
 
 /** Reads the PID file and tells whether it names a live daemon, a dead one, or none. */
@@ -67,6 +95,24 @@ export const inspect = (file: string): Effect.Effect<PidState, PidFileError> =>
   Effect.try({
     try: () => inspectText(readSync(file)),
     catch: (cause) => new PidFileError({ message: `cannot read ${file}: ${(cause as Error).message}`, cause })
+  })
+
+/** Reads `$AGENC_HOME/daemon.json` like a PID file. */
+export const inspectLocator = (home: string): Effect.Effect<PidState, PidFileError> => inspect(locatorFile(home))
+
+/** Removes a stale PID file, but only if it still holds `text` (what was judged stale) and is a regular file. */
+export const removeStale = (file: string, judged: PidState): Effect.Effect<boolean, PidFileError> =>
+  Effect.try({
+    try: () => {
+      if (judged._tag !== "Stale") return false
+      const stat = fs.lstatSync(file, { throwIfNoEntry: false })
+      if (stat === undefined || !stat.isFile()) return false
+      const now = inspectText(readSync(file))
+      if (now._tag !== "Stale" || now.stale.record?.pid !== judged.stale.record?.pid) return false
+      fs.unlinkSync(file)
+      return true
+    },
+    catch: (cause) => new PidFileError({ message: `cannot remove ${file}: ${(cause as Error).message}`, cause })
   })
 
 const isOurs = (file: string, me: ProcessIdentity): boolean => {
@@ -104,8 +150,9 @@ const withLock = <A>(lock: string, body: () => A): A | undefined => {
 type Attempt = { readonly _tag: "Acquired"; readonly stale: StalePid | undefined } | { readonly _tag: "Running"; readonly pid: number } | { readonly _tag: "Retry" }
 
 const attempt = (file: string, content: string): Attempt => {
-  const temp = `${file}.${process.pid}.tmp`
-  fs.writeFileSync(temp, content, { mode: 0o600 })
+  // O_EXCL|O_NOFOLLOW on an unpredictable name: a planted file or symlink is never written through.
+  const temp = tempNameFor(file)
+  writeExclusiveSync(temp, content)
   try {
     // link() fails if `file` exists: the PID file appears complete and exclusively, or not at all.
     try {
@@ -132,13 +179,18 @@ const attempt = (file: string, content: string): Attempt => {
 
 /**
  * Creates the PID file (mode 0600) atomically and exclusively, replacing a stale one, and removes it when
- * the scope closes if it is still ours. Answers the stale file it replaced, if any.
+ * the scope closes if it is still ours. With `location`, the record also says where the daemon's files are,
+ * and a copy goes to `$AGENC_HOME/daemon.json` (see `locatorFile`). Answers the stale file it replaced, if any.
  */
-export const acquire = (file: string): Effect.Effect<Option.Option<StalePid>, AlreadyRunningError | PidFileError, import("effect").Scope.Scope> =>
+export const acquire = (
+  file: string,
+  location?: DaemonLocation & { readonly home: string }
+): Effect.Effect<Option.Option<StalePid>, AlreadyRunningError | PidFileError, import("effect").Scope.Scope> =>
   Effect.acquireRelease(
     Effect.gen(function*() {
       const startedAt = yield* Clock.currentTimeMillis
-      const content = JSON.stringify({ ...self(), startedAt } satisfies PidRecord) + "\n"
+      const { home: _home, ...paths } = location ?? { home: undefined }
+      const content = JSON.stringify({ ...self(), startedAt, ...paths } satisfies PidRecord) + "\n"
       for (let tries = 0; tries < 50; tries++) {
         const result = yield* Effect.try({
           try: () => {
@@ -147,11 +199,24 @@ export const acquire = (file: string): Effect.Effect<Option.Option<StalePid>, Al
           },
           catch: (cause) => new PidFileError({ message: `cannot write ${file}: ${(cause as Error).message}`, cause })
         })
-        if (result._tag === "Acquired") return Option.fromNullable(result.stale)
+        if (result._tag === "Acquired") {
+          if (location !== undefined) {
+            const locator = locatorFile(location.home)
+            yield* Effect.try({
+              try: () => writeAtomicSync(locator, content),
+              catch: (cause) => new PidFileError({ message: `cannot write ${locator}: ${(cause as Error).message}`, cause })
+            })
+          }
+          return Option.fromNullable(result.stale)
+        }
         if (result._tag === "Running") return yield* Effect.fail(new AlreadyRunningError({ pid: result.pid, file }))
         yield* Effect.sleep(20)
       }
       return yield* Effect.fail(new PidFileError({ message: `cannot take ${file}: it keeps changing` }))
     }),
-    () => Effect.sync(() => removeIfOursSync(file))
+    () =>
+      Effect.sync(() => {
+        if (location !== undefined) removeIfOursSync(locatorFile(location.home))
+        removeIfOursSync(file)
+      })
   )

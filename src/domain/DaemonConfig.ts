@@ -1,6 +1,6 @@
 import { Schema } from "effect"
 import { ByteSize, KeepCount } from "./ByteSize.js"
-import { DurationMs } from "./DurationMs.js"
+import { DurationMs, DurationMsBetween, MAX_TIMER_MS, TimerDurationMs } from "./DurationMs.js"
 
 /** `daemon.restartLimit`: how many restarts within how long before a crash loop is given up. */
 export class RestartLimit extends Schema.Class<RestartLimit>("RestartLimit")({
@@ -47,10 +47,11 @@ export class DaemonConfig extends Schema.Class<DaemonConfig>("DaemonConfig")({
   logFile: Schema.optionalWith(LogFile, { default: () => new LogFileConfig({}) }).annotations({
     description: "the detached daemon's log: a path, or { path, maxSize (\"10MB\"), keep (5) }"
   }),
-  watchdogInterval: Schema.optionalWith(DurationMs, { default: () => 60_000 }).annotations({
+  watchdogInterval: Schema.optionalWith(TimerDurationMs(1_000), { default: () => 60_000 }).annotations({
     description: "systemd WatchdogSec of the generated unit"
   }),
-  shutdownGrace: Schema.optionalWith(DurationMs, { default: () => 3_000 }).annotations({
+  // The hard shutdown deadline is a timer of grace + 1.5 s.
+  shutdownGrace: Schema.optionalWith(DurationMsBetween(0, MAX_TIMER_MS - 60_000), { default: () => 3_000 }).annotations({
     description: "how long in-flight actions may finish on shutdown before they are interrupted"
   }),
   restartDelay: Schema.optionalWith(DurationMs, { default: () => 100 }).annotations({

@@ -1,6 +1,6 @@
 import { Either, Schema } from "effect"
 import * as CronSchedule from "../heartbeat/CronSchedule.js"
-import { DurationMs } from "./DurationMs.js"
+import { DurationMs, MAX_TIMER_MS, TimerDurationMs } from "./DurationMs.js"
 
 /** A schedule string: cron (5 or 6 fields), a nickname such as `@daily`, or `@every 30s`. */
 export const ScheduleExpression = Schema.String.pipe(
@@ -26,6 +26,26 @@ export const CatchUpPolicy = Schema.Literal("none", "latest", "all").annotations
   description: "none (default): missed slots are recorded, not run; latest: the most recent missed slot runs once on start, if within catchUpWindow; all: every missed slot within catchUpWindow runs, up to catchUpMax, in slot order"
 })
 
+/**
+ * What to do when runs keep failing (`failed` or `timed-out`), per action or heartbeat-wide (the action's
+ * keys win, key by key). Absent: failures are only recorded.
+ */
+export class FailurePolicyConfig extends Schema.Class<FailurePolicyConfig>("FailurePolicyConfig")({
+  alertAfter: Schema.optional(Schema.Int.pipe(Schema.between(1, 10_000))).annotations({
+    description: "after this many consecutive failed runs, send one alert (default 3)"
+  }),
+  alertChannels: Schema.optional(Schema.Array(Schema.NonEmptyString)).annotations({
+    description: "channels the alerts go to (default: the action's channels)"
+  }),
+  cooldown: Schema.optional(DurationMs).annotations({ description: "no second alert within this time (default 1h)" }),
+  pauseAfter: Schema.optional(Schema.Int.pipe(Schema.between(1, 10_000))).annotations({
+    description: "after this many consecutive failed runs, pause the action (by failure-policy); default: never"
+  }),
+  backoff: Schema.optional(Schema.Boolean).annotations({
+    description: "after consecutive failures skip 1, 2, 4, ... slots (reason backoff), at most one hour's worth (default false)"
+  })
+}) {}
+
 /** One entry of `heartbeat.actions`. */
 export class ActionConfig extends Schema.Class<ActionConfig>("ActionConfig")({
   name: Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
@@ -41,12 +61,16 @@ export class ActionConfig extends Schema.Class<ActionConfig>("ActionConfig")({
   channels: Schema.optional(Schema.Array(Schema.NonEmptyString)).annotations({
     description: "deliver only to these channels (by name); default: all"
   }),
-  timeout: Schema.optionalWith(DurationMs, { default: () => 300_000 }),
+  timeout: Schema.optionalWith(TimerDurationMs(10), { default: () => 300_000 }),
   overlap: Schema.optionalWith(OverlapPolicy, { default: () => "skip" as const }),
   catchUp: Schema.optionalWith(CatchUpPolicy, { default: () => "none" as const }),
   catchUpWindow: Schema.optionalWith(DurationMs, { default: () => 86_400_000 }),
   catchUpMax: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 1_000)), { default: () => 10 }).annotations({
     description: "with catchUp \"all\": at most this many missed slots run (the latest ones), in slot order"
+  }),
+  onFailure: Schema.optional(FailurePolicyConfig),
+  jitter: Schema.optional(DurationMs).annotations({
+    description: "start each slot's run later by a stable offset in [0, jitter) derived from the action's name, never past the next slot (default: the heartbeat-wide jitter, else none)"
   }),
   missedAlert: Schema.optionalWith(Schema.Boolean, { default: () => false }).annotations({
     description: "after a start that found missed slots, send one message saying how many and what ran"
@@ -65,11 +89,13 @@ export const defaultActions = (): ReadonlyArray<typeof ActionConfig.Encoded> => 
 export class HeartbeatConfig extends Schema.Class<HeartbeatConfig>("HeartbeatConfig")({
   enabled: Schema.optionalWith(Schema.Boolean, { default: () => true }),
   timezone: Schema.optionalWith(TimeZoneName, { default: () => "UTC" }),
-  wakeInterval: Schema.optionalWith(DurationMs.pipe(Schema.filter((ms) => ms >= 10 || "must be at least 10ms")), {
+  wakeInterval: Schema.optionalWith(DurationMs.pipe(Schema.filter((ms) => (ms >= 10 && ms <= MAX_TIMER_MS) || `must be between 10ms and 24.8d (10..${MAX_TIMER_MS} ms)`)), {
     default: () => 1_000
   }).annotations({
     description: "longest single sleep of the scheduler before it re-reads the wall clock (suspend, clock steps)"
   }),
+  onFailure: Schema.optional(FailurePolicyConfig).annotations({ description: "failure policy defaults for every action" }),
+  jitter: Schema.optional(DurationMs).annotations({ description: "jitter for every action that sets none (default none)" }),
   ledgerSize: Schema.optionalWith(Schema.Int.pipe(Schema.positive()), { default: () => 10_000 }).annotations({
     description: "how many runs the run ledger keeps"
   }),

@@ -1,6 +1,6 @@
 import { isAddress } from "@solana/kit"
 import { Either, ParseResult, Schema } from "effect"
-import { DurationMs } from "./DurationMs.js"
+import { TimerDurationMs } from "./DurationMs.js"
 import { Secret } from "./Secret.js"
 
 /** The live mainnet AgenC marketplace; the default `runtime.programId`. */
@@ -67,13 +67,13 @@ export class SolanaRuntimeConfig extends Schema.Class<SolanaRuntimeConfig>("Sola
   }),
   agent: Address.annotations({ description: "the agent's AgentRegistration account address" }),
   commitment: Schema.optionalWith(Schema.Literal("processed", "confirmed", "finalized"), { default: () => "confirmed" as const }),
-  timeout: Schema.optionalWith(DurationMs, { default: () => 30_000 }).annotations({
+  timeout: Schema.optionalWith(TimerDurationMs(10), { default: () => 30_000 }).annotations({
     description: "per-request timeout"
   }),
   retries: Schema.optionalWith(Schema.Int.pipe(Schema.between(0, 10)), { default: () => 4 }).annotations({
     description: "retries on 429, 5xx, timeouts and network errors, with exponential backoff"
   }),
-  retryDelay: Schema.optionalWith(DurationMs, { default: () => 500 }).annotations({
+  retryDelay: Schema.optionalWith(TimerDurationMs(1), { default: () => 500 }).annotations({
     description: "the first backoff delay; each retry doubles it"
   }),
   agentLayout: Schema.optional(Schema.Literal("mainnet", "legacy")).annotations({

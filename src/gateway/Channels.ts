@@ -9,8 +9,9 @@ import type { ChannelPlugin } from "../services/Gateway.js"
 import { ConsoleChannel, stdoutWantsColor } from "./ConsoleChannel.js"
 import { DiscordChannel } from "./DiscordChannel.js"
 import { FileChannel } from "./FileChannel.js"
-import { SlackChannel } from "./SlackChannel.js"
+import { SlackBotChannel, SlackChannel } from "./SlackChannel.js"
 import { TelegramChannel } from "./TelegramChannel.js"
+import type { ThreadStore } from "./ThreadStore.js"
 import { WebhookChannel } from "./WebhookChannel.js"
 
 /** What building the built-in plugins needs. */
@@ -19,6 +20,8 @@ export interface ChannelContext {
   readonly client: HttpClient.HttpClient
   /** Called with every secret resolved, so the gateway can redact it everywhere. */
   readonly onSecret: (secret: Redacted.Redacted<string>) => void
+  /** Where channels with `threads` keep each action's thread; without it, no channel threads. */
+  readonly threads?: ThreadStore | undefined
 }
 
 /**
@@ -31,6 +34,8 @@ export const makeChannelPlugin = (
   context: ChannelContext
 ): Effect.Effect<ChannelPlugin, ConfigError> => {
   const name = channelName(channel)
+  const threadsOf = (enabled: boolean) =>
+    enabled && context.threads !== undefined ? { store: context.threads, channel: name } : undefined
   const secret = (value: Secret, field: string) =>
     resolveSecret(value, `${path}.${field}`).pipe(Effect.tap((resolved) => context.onSecret(resolved)))
   const url = (value: Secret, field: string) =>
@@ -50,12 +55,27 @@ export const makeChannelPlugin = (
         secret: channel.secret === undefined ? Effect.succeed(undefined) : secret(channel.secret, "secret")
       }).pipe(Effect.map((resolved) => WebhookChannel({ name, client: context.client, ...resolved })))
     case "slack":
-      return url(channel.url, "url").pipe(Effect.map((resolved) => SlackChannel({ name, client: context.client, url: resolved })))
+      if (channel.token !== undefined) {
+        const bot = channel.channel!
+        return secret(channel.token, "token").pipe(Effect.map((token) =>
+          SlackBotChannel({ name, client: context.client, token, channel: bot, apiBase: channel.apiBase, threads: threadsOf(channel.threads) })
+        ))
+      }
+      return url(channel.url!, "url").pipe(Effect.map((resolved) => SlackChannel({ name, client: context.client, url: resolved })))
     case "discord":
-      return url(channel.url, "url").pipe(Effect.map((resolved) => DiscordChannel({ name, client: context.client, url: resolved })))
+      return url(channel.url, "url").pipe(Effect.map((resolved) =>
+        DiscordChannel({ name, client: context.client, url: resolved, threads: threadsOf(channel.threads) })
+      ))
     case "telegram":
       return secret(channel.token, "token").pipe(Effect.map((token) =>
-        TelegramChannel({ name, client: context.client, token, chatId: channel.chatId, apiBase: channel.apiBase })
+        TelegramChannel({
+          name,
+          client: context.client,
+          token,
+          chatId: channel.chatId,
+          apiBase: channel.apiBase,
+          threads: threadsOf(channel.threads)
+        })
       ))
   }
 }

@@ -1,10 +1,11 @@
 import type { HttpClient } from "@effect/platform"
-import { Redacted } from "effect"
+import { Effect, Redacted } from "effect"
 import type { ContentField, ContentItem, MessageContent, Severity } from "../domain/MessageContent.js"
-import type { ChannelPlugin, OutboundMessage } from "../services/Gateway.js"
-import { chatWebhookChannel, splitEscaped } from "./MessageParts.js"
+import { type ChannelPlugin, DeliveryError, type OutboundMessage } from "../services/Gateway.js"
+import { parseJson, postJson } from "./HttpPost.js"
+import { type ChannelThreads, chatChannel, chatWebhookChannel, splitEscaped } from "./MessageParts.js"
 import { describeUrl } from "./Redactor.js"
-import { escapeDiscord, fitEscaped } from "./SafeText.js"
+import { escapeDiscord, fitEscaped, truncate } from "./SafeText.js"
 
 /** Discord rejects `content` over 2,000 characters (https://discord.com/developers/docs/resources/webhook#execute-webhook). */
 export const DISCORD_CONTENT_LIMIT = 2_000
@@ -82,15 +83,45 @@ export const discordBodies = (message: OutboundMessage): ReadonlyArray<Record<st
     ? splitEscaped(message.message, DISCORD_CONTENT_LIMIT, escapeDiscord).map((content) => ({ content, allowed_mentions: NO_MENTIONS }))
     : discordEmbeds(message.content).map((embed) => ({ embeds: [embed], allowed_mentions: NO_MENTIONS }))
 
-/** A Discord webhook: `POST url {"embeds": [...], "allowed_mentions": {"parse": []}}`; mentions never ping. */
+/** The webhook URL with one query parameter set (a webhook URL may carry its own query). */
+const withQuery = (url: string, key: string, value: string): string => {
+  const parsed = new URL(url)
+  parsed.searchParams.set(key, value)
+  return parsed.href
+}
+
+/**
+ * A Discord webhook: `POST url {"embeds": [...], "allowed_mentions": {"parse": []}}`; mentions never ping.
+ * With `threads` (a forum channel's webhook), an action's first post creates its own forum post
+ * (`thread_name`, `?wait=true` so Discord answers with the new thread's `channel_id`), and every later
+ * one goes into it with `?thread_id=`.
+ */
 export const DiscordChannel = (options: {
   readonly name: string
   readonly client: HttpClient.HttpClient
   readonly url: Redacted.Redacted<string>
-}): ChannelPlugin =>
-  chatWebhookChannel({
-    ...options,
+  readonly threads?: ChannelThreads | undefined
+}): ChannelPlugin => {
+  const target = describeUrl(Redacted.value(options.url))
+  if (options.threads === undefined) return chatWebhookChannel({ ...options, type: "discord", target, bodies: discordBodies })
+  return chatChannel({
+    name: options.name,
     type: "discord",
-    target: describeUrl(Redacted.value(options.url)),
-    bodies: discordBodies
+    target,
+    bodies: discordBodies,
+    threads: options.threads,
+    post: (body, thread, message) =>
+      thread !== undefined
+        ? postJson(options.client, withQuery(Redacted.value(options.url), "thread_id", thread), JSON.stringify(body)).pipe(Effect.as(undefined))
+        : postJson(
+          options.client,
+          withQuery(Redacted.value(options.url), "wait", "true"),
+          JSON.stringify({ ...body, thread_name: truncate(message.action, 100) })
+        ).pipe(Effect.flatMap((text) => {
+          const created = parseJson(text) as { channel_id?: unknown } | undefined
+          return typeof created?.channel_id === "string"
+            ? Effect.succeed(created.channel_id)
+            : Effect.fail(new DeliveryError({ message: "Discord did not say which thread it created", retryable: false }))
+        }))
   })
+}

@@ -1,5 +1,6 @@
 import { Clock, Effect } from "effect"
 import * as fs from "node:fs/promises"
+import { constants as fsConstants } from "node:fs"
 import * as path from "node:path"
 import { type ChannelPlugin, DeliveryError } from "../services/Gateway.js"
 import { rotateSync, tailLines } from "./FileRotation.js"
@@ -60,7 +61,8 @@ const append = async (file: string, line: string, maxSize: number, keep: number)
   await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 })
   const current = await fs.stat(file).then((stat) => stat.size, (error: NodeJS.ErrnoException) => error.code === "ENOENT" ? 0 : Promise.reject(error))
   if (current > 0 && current + Buffer.byteLength(line) > maxSize) rotateSync(file, keep)
-  const handle = await fs.open(file, "a+", 0o600)
+  // Never through a planted symlink (O_NOFOLLOW), created 0600.
+  const handle = await fs.open(file, fsConstants.O_RDWR | fsConstants.O_APPEND | fsConstants.O_CREAT | fsConstants.O_NOFOLLOW, 0o600)
   try {
     const { size } = await handle.stat()
     let prefix = ""

@@ -9,15 +9,15 @@ const BODY_EXCERPT = 300
 /**
  * POSTs a JSON `body` to `url`. 2xx succeeds; 429 and 5xx fail retryably (429 with the delay from
  * `Retry-After`, or from a JSON `retry_after` / `parameters.retry_after` as Discord and Telegram send);
- * any other status fails for good; a transport failure is retryable. Error messages never quote the
- * URL, which may hold a token.
+ * any other status fails for good; a transport failure is retryable. Succeeds with the response body
+ * (for APIs that answer with an id). Error messages never quote the URL, which may hold a token.
  */
 export const postJson = (
   client: HttpClient.HttpClient,
   url: string,
   body: string,
   headers: Readonly<Record<string, string>> = {}
-): Effect.Effect<void, DeliveryError> =>
+): Effect.Effect<string, DeliveryError> =>
   Effect.gen(function*() {
     const request = HttpClientRequest.post(url).pipe(
       HttpClientRequest.setHeaders(headers),
@@ -28,16 +28,18 @@ export const postJson = (
         new DeliveryError({ message: `network error: ${describeCause(error.cause ?? error.reason)}`, retryable: true })
       )
     )
-    if (response.status >= 200 && response.status < 300) return
     const text = yield* response.text.pipe(Effect.orElseSucceed(() => ""))
-    const excerpt = text.length > BODY_EXCERPT ? `${text.slice(0, BODY_EXCERPT)}…` : text
-    const message = `HTTP ${response.status}${excerpt === "" ? "" : `: ${excerpt}`}`
+    if (response.status >= 200 && response.status < 300) return text
+    // The body may echo what was sent, credentials included: it stays out of the message (and so out of
+    // the outbox and the log) and goes to the debug log only, truncated and redacted by the channel worker.
+    const detail = text === "" ? undefined : text.length > BODY_EXCERPT ? `${text.slice(0, BODY_EXCERPT)}…` : text
+    const message = `HTTP ${response.status}`
     if (response.status === 429) {
       const now = yield* Clock.currentTimeMillis
       const retryAfter = parseRetryAfter(response.headers["retry-after"], now) ?? retryAfterFromBody(text)
-      return yield* new DeliveryError({ message, retryable: true, retryAfter })
+      return yield* new DeliveryError({ message, retryable: true, retryAfter, detail })
     }
-    return yield* new DeliveryError({ message, retryable: response.status >= 500 })
+    return yield* new DeliveryError({ message, retryable: response.status >= 500, detail })
   })
 
 const retryAfterFromBody = (text: string): number | undefined => {
@@ -45,6 +47,15 @@ const retryAfterFromBody = (text: string): number | undefined => {
     const json = JSON.parse(text) as { retry_after?: unknown; parameters?: { retry_after?: unknown } }
     const seconds = json.retry_after ?? json.parameters?.retry_after
     return typeof seconds === "number" && seconds >= 0 ? Math.round(seconds * 1000) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** `text` as JSON, or undefined when it is not JSON (an API's answer is untrusted). */
+export const parseJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text)
   } catch {
     return undefined
   }

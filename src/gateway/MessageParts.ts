@@ -1,8 +1,9 @@
 import type { HttpClient } from "@effect/platform"
 import { Effect, Redacted } from "effect"
-import type { ChannelPlugin, Delivery, OutboundMessage } from "../services/Gateway.js"
+import { type ChannelPlugin, type Delivery, DeliveryError, type OutboundMessage } from "../services/Gateway.js"
 import { postJson } from "./HttpPost.js"
 import { cleanMessage } from "./SafeText.js"
+import type { ThreadStore } from "./ThreadStore.js"
 
 /**
  * Splits `text` into parts of at most `limit` UTF-16 units (what JS, Discord and Telegram count), breaking
@@ -51,11 +52,48 @@ export const deliverParts = <A, E>(
   Effect.forEach(parts.slice(delivery.partsDone), (part, index) =>
     post(part).pipe(Effect.zipRight(delivery.savePartsDone(delivery.partsDone + index + 1))), { discard: true })
 
+/** A channel's handle on the thread store: the thread of `action` on this channel, and saving it. */
+export interface ChannelThreads {
+  readonly store: ThreadStore
+  readonly channel: string
+}
+
 /**
- * A chat platform's incoming webhook: the message, cleaned of control characters, rendered by `bodies`
- * into one or more JSON posts (split at the platform's limits), each POSTed to `url` in order. `target`
- * describes the URL for `status` without its token.
+ * A chat channel: the message, cleaned of control characters, rendered by `bodies` into one or more posts
+ * (split at the platform's limits), each handed to `post` in order. With `threads`, the action's thread
+ * id (from its session) goes to every post; a post made with none answers with the id of the thread it
+ * started, which is saved before the next post, so the rest of the message and every later one follow it.
  */
+export const chatChannel = <B>(options: {
+  readonly name: string
+  readonly type: string
+  readonly target: string
+  readonly bodies: (message: OutboundMessage) => ReadonlyArray<B>
+  readonly post: (body: B, thread: string | undefined, message: OutboundMessage) => Effect.Effect<string | undefined, DeliveryError>
+  readonly threads?: ChannelThreads | undefined
+}): ChannelPlugin => ({
+  name: options.name,
+  type: options.type,
+  send: (delivery) =>
+    Effect.gen(function*() {
+      const message = cleanMessage(delivery.message)
+      const threads = options.threads
+      const storeFailed = (error: { readonly message: string }) =>
+        new DeliveryError({ message: `thread store: ${error.message}`, retryable: true })
+      let thread = threads === undefined ? undefined : yield* threads.store.get(message.action, threads.channel).pipe(Effect.mapError(storeFailed))
+      yield* deliverParts(delivery, options.bodies(message), (body) =>
+        Effect.gen(function*() {
+          const started = yield* options.post(body, thread, message)
+          if (threads !== undefined && thread === undefined && started !== undefined) {
+            yield* threads.store.set(message.action, threads.channel, started).pipe(Effect.mapError(storeFailed))
+            thread = started
+          }
+        }))
+    }),
+  health: Effect.succeed({ healthy: true, target: options.target })
+})
+
+/** A chat platform's incoming webhook: each rendered body POSTed to `url` as JSON. */
 export const chatWebhookChannel = (options: {
   readonly name: string
   readonly type: string
@@ -63,11 +101,8 @@ export const chatWebhookChannel = (options: {
   readonly url: Redacted.Redacted<string>
   readonly target: string
   readonly bodies: (message: OutboundMessage) => ReadonlyArray<unknown>
-}): ChannelPlugin => ({
-  name: options.name,
-  type: options.type,
-  send: (delivery) =>
-    deliverParts(delivery, options.bodies(cleanMessage(delivery.message)), (body) =>
-      postJson(options.client, Redacted.value(options.url), JSON.stringify(body))),
-  health: Effect.succeed({ healthy: true, target: options.target })
-})
+}): ChannelPlugin =>
+  chatChannel({
+    ...options,
+    post: (body) => postJson(options.client, Redacted.value(options.url), JSON.stringify(body)).pipe(Effect.as(undefined))
+  })

@@ -1,8 +1,9 @@
 import type { HttpClient } from "@effect/platform"
-import { Redacted } from "effect"
+import { Effect, Redacted } from "effect"
 import type { ContentField, ContentItem, MessageContent } from "../domain/MessageContent.js"
-import type { ChannelPlugin, OutboundMessage } from "../services/Gateway.js"
-import { chatWebhookChannel, splitEscaped } from "./MessageParts.js"
+import { type ChannelPlugin, DeliveryError, type OutboundMessage } from "../services/Gateway.js"
+import { parseJson, postJson } from "./HttpPost.js"
+import { type ChannelThreads, chatChannel, chatWebhookChannel, splitEscaped } from "./MessageParts.js"
 import { describeUrl } from "./Redactor.js"
 import { escapeSlack, fitEscaped, truncate } from "./SafeText.js"
 
@@ -83,3 +84,44 @@ export const SlackChannel = (options: {
     target: describeUrl(Redacted.value(options.url)),
     bodies: slackBodies
   })
+
+/** Slack API errors worth another try (https://api.slack.com/methods/chat.postMessage#errors). */
+const RETRYABLE_SLACK_ERRORS = new Set(["ratelimited", "rate_limited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"])
+
+/** Slack answers API calls with HTTP 200 and `{"ok": false, "error"}` on failure; the message's `ts` on success. */
+const slackAnswer = (text: string): Effect.Effect<string | undefined, DeliveryError> => {
+  const answer = parseJson(text) as { ok?: unknown; ts?: unknown; error?: unknown } | undefined
+  if (answer?.ok === true) return Effect.succeed(typeof answer.ts === "string" ? answer.ts : undefined)
+  const error = typeof answer?.error === "string" ? answer.error : "unreadable answer"
+  return Effect.fail(new DeliveryError({ message: `Slack: ${error}`, retryable: RETRYABLE_SLACK_ERRORS.has(error) }))
+}
+
+/**
+ * A Slack bot: `POST {apiBase}/api/chat.postMessage` with `Authorization: Bearer <token>` and the same
+ * blocks as the webhook, to `channel`. With `threads`, an action's first message starts its thread and
+ * every later one (and every later part) goes in with `thread_ts`.
+ */
+export const SlackBotChannel = (options: {
+  readonly name: string
+  readonly client: HttpClient.HttpClient
+  readonly token: Redacted.Redacted<string>
+  readonly channel: string
+  readonly apiBase: string
+  readonly threads?: ChannelThreads | undefined
+}): ChannelPlugin => {
+  const url = `${options.apiBase.replace(/\/+$/, "")}/api/chat.postMessage`
+  return chatChannel({
+    name: options.name,
+    type: "slack",
+    target: `${url} (channel ${options.channel})`,
+    bodies: slackBodies,
+    threads: options.threads,
+    post: (body, thread) =>
+      postJson(
+        options.client,
+        url,
+        JSON.stringify({ channel: options.channel, ...body, ...(thread === undefined ? {} : { thread_ts: thread }) }),
+        { Authorization: `Bearer ${Redacted.value(options.token)}` }
+      ).pipe(Effect.flatMap(slackAnswer))
+  })
+}

@@ -1,9 +1,10 @@
 import type { HttpClient } from "@effect/platform"
-import { Redacted } from "effect"
+import { Effect, Redacted } from "effect"
 import type { ContentField, ContentItem, MessageContent } from "../domain/MessageContent.js"
-import type { ChannelPlugin, OutboundMessage } from "../services/Gateway.js"
-import { chatWebhookChannel, splitEscaped } from "./MessageParts.js"
-import { escapeHtml, fitEscaped } from "./SafeText.js"
+import { type ChannelPlugin, DeliveryError, type OutboundMessage } from "../services/Gateway.js"
+import { parseJson, postJson } from "./HttpPost.js"
+import { type ChannelThreads, chatChannel, splitEscaped } from "./MessageParts.js"
+import { escapeHtml, fitEscaped, truncate } from "./SafeText.js"
 
 /** Telegram's `sendMessage` takes 1-4096 characters of text (https://core.telegram.org/bots/api#sendmessage). */
 export const TELEGRAM_TEXT_LIMIT = 4_096
@@ -50,21 +51,56 @@ export const telegramBodies = (chatId: string | number) => (message: OutboundMes
   (message.content === undefined ? splitEscaped(message.message, TELEGRAM_TEXT_LIMIT, escapeHtml) : telegramTexts(message.content))
     .map((text) => ({ chat_id: chatId, text, parse_mode: "HTML", link_preview_options: { is_disabled: true } }))
 
-/** A Telegram chat: `POST {apiBase}/bot<token>/sendMessage {"chat_id", "text", "parse_mode": "HTML"}`. */
+/** What the Bot API answers: `{"ok": true, "result": …}`. */
+const resultOf = (text: string): Record<string, unknown> | undefined => {
+  const answer = parseJson(text) as { ok?: unknown; result?: unknown } | undefined
+  return answer?.ok === true && typeof answer.result === "object" && answer.result !== null ? answer.result as Record<string, unknown> : undefined
+}
+
+const unreadable = (method: string) => new DeliveryError({ message: `Telegram ${method}: unreadable answer`, retryable: false })
+
+/**
+ * A Telegram chat: `POST {apiBase}/bot<token>/sendMessage {"chat_id", "text", "parse_mode": "HTML"}`.
+ * With `threads`, an action's first message asks `getChat` whether the chat is a forum: if so it opens a
+ * topic named after the action (`createForumTopic`) and posts there, every later message with its
+ * `message_thread_id`; otherwise later messages reply to the action's first one (`reply_parameters`).
+ * The thread is kept as `topic:<id>` or `reply:<message id>`.
+ */
 export const TelegramChannel = (options: {
   readonly name: string
   readonly client: HttpClient.HttpClient
   readonly token: Redacted.Redacted<string>
   readonly chatId: string | number
   readonly apiBase: string
+  readonly threads?: ChannelThreads | undefined
 }): ChannelPlugin => {
   const base = options.apiBase.replace(/\/+$/, "")
-  return chatWebhookChannel({
+  const target = `${base}/bot<redacted>/sendMessage (chat ${options.chatId})`
+  const call = (method: string, body: unknown) =>
+    postJson(options.client, `${base}/bot${Redacted.value(options.token)}/${method}`, JSON.stringify(body)).pipe(Effect.map(resultOf))
+  const send = (body: Record<string, unknown>) =>
+    call("sendMessage", body).pipe(Effect.flatMap((sent) =>
+      typeof sent?.message_id === "number" ? Effect.succeed(sent.message_id) : Effect.fail(unreadable("sendMessage"))
+    ))
+  return chatChannel({
     name: options.name,
     type: "telegram",
-    client: options.client,
-    url: Redacted.make(`${base}/bot${Redacted.value(options.token)}/sendMessage`),
-    target: `${base}/bot<redacted>/sendMessage (chat ${options.chatId})`,
-    bodies: telegramBodies(options.chatId)
+    target,
+    bodies: telegramBodies(options.chatId),
+    threads: options.threads,
+    post: (body, thread, message) =>
+      Effect.gen(function*() {
+        if (options.threads === undefined) return yield* Effect.as(call("sendMessage", body), undefined)
+        if (thread?.startsWith("topic:")) return yield* Effect.as(send({ ...body, message_thread_id: Number(thread.slice(6)) }), undefined)
+        if (thread?.startsWith("reply:")) {
+          return yield* Effect.as(send({ ...body, reply_parameters: { message_id: Number(thread.slice(6)), allow_sending_without_reply: true } }), undefined)
+        }
+        const chat = yield* call("getChat", { chat_id: options.chatId })
+        if (chat?.is_forum !== true) return `reply:${yield* send(body)}`
+        const topic = yield* call("createForumTopic", { chat_id: options.chatId, name: truncate(message.action, 128) })
+        if (typeof topic?.message_thread_id !== "number") return yield* unreadable("createForumTopic")
+        yield* send({ ...body, message_thread_id: topic.message_thread_id })
+        return `topic:${topic.message_thread_id}`
+      })
   })
 }

@@ -4,8 +4,8 @@ import * as path from "node:path"
 import { pathToFileURL } from "node:url"
 import type { Links } from "../domain/ChannelsConfig.js"
 import { ConfigError } from "../domain/ConfigError.js"
-import type { ActionConfig, HeartbeatConfig } from "../domain/HeartbeatConfig.js"
-import type { Registration } from "../services/Scheduler.js"
+import type { ActionConfig, FailurePolicyConfig, HeartbeatConfig } from "../domain/HeartbeatConfig.js"
+import type { FailurePolicy, Registration } from "../services/Scheduler.js"
 import type { DefinedAction } from "./Action.js"
 import { decodeActionConfig } from "./actions/ActionConfigError.js"
 import { builtinActions } from "./actions/index.js"
@@ -103,6 +103,8 @@ export const resolveAction = (
       catchUp: entry.catchUp,
       catchUpWindowMs: entry.catchUpWindow,
       catchUpMax: entry.catchUpMax,
+      onFailure: failurePolicy(entry, options.heartbeat),
+      jitterMs: entry.jitter ?? options.heartbeat.jitter,
       missedAlert: entry.missedAlert,
       channels: entry.channels,
       config: entry.config,
@@ -110,6 +112,19 @@ export const resolveAction = (
       fingerprint: JSON.stringify({ ...entry, timezone, links: options.links })
     }
   })
+
+/** The action's failure policy over the heartbeat-wide one, key by key; none when neither is set. */
+const failurePolicy = (entry: ActionConfig, heartbeat: HeartbeatConfig): FailurePolicy | undefined => {
+  if (entry.onFailure === undefined && heartbeat.onFailure === undefined) return undefined
+  const pick = <K extends keyof FailurePolicyConfig>(key: K) => entry.onFailure?.[key] ?? heartbeat.onFailure?.[key]
+  return {
+    alertAfter: pick("alertAfter") ?? 3,
+    alertChannels: pick("alertChannels"),
+    cooldownMs: pick("cooldown") ?? 3_600_000,
+    pauseAfter: pick("pauseAfter"),
+    backoff: pick("backoff") ?? false
+  }
+}
 
 /** All enabled actions of the config (none when `heartbeat.enabled` is false). */
 export const resolveActions = (

@@ -65,8 +65,11 @@ const parseUncached = (expression: string, timezone: string): Either.Either<Cron
   if (trimmed.startsWith("@every")) {
     const duration = trimmed.slice("@every".length).trim()
     return parseDurationMs(duration).pipe(
-      Either.mapLeft(() => `"${expression}": @every needs a duration such as 30s, 5m or 1h`),
+      Either.mapLeft((reason) => reason.includes("too long")
+        ? `"${expression}": the interval must be at most 100000000d (the span of JavaScript dates)`
+        : `"${expression}": @every needs a duration such as 30s, 5m or 1h`),
       Either.filterOrLeft((ms) => ms >= 1, () => `"${expression}": the interval must be at least 1ms`),
+      Either.filterOrLeft((ms) => ms <= MAX_DATE_MS, () => `"${expression}": the interval must be at most 100000000d (the span of JavaScript dates)`),
       Either.map((everyMs): CronSchedule => ({ _tag: "Interval", expression: trimmed, everyMs }))
     )
   }
@@ -153,6 +156,21 @@ const withOffset = (cron: Cron.Cron, offsetMs: number): Cron.Cron =>
     weekdays: cron.weekdays,
     tz: DateTime.zoneMakeOffset(offsetMs)
   })
+
+/** The latest instant a JavaScript `Date` can hold (+275760-09-13T00:00:00.000Z). */
+export const MAX_DATE_MS = 8.64e15
+
+/** The first slot strictly after `afterMs`, or undefined when there is none a JavaScript `Date` can hold. */
+export const nextWithinDates = (schedule: CronSchedule, afterMs: number): number | undefined => {
+  if (!(afterMs < MAX_DATE_MS && afterMs >= -MAX_DATE_MS)) return undefined
+  try {
+    const at = next(schedule, afterMs)
+    return Number.isFinite(at) && at <= MAX_DATE_MS ? at : undefined
+  } catch {
+    // effect's Cron throws a RangeError past the last representable date.
+    return undefined
+  }
+}
 
 /** The first slot strictly after `afterMs`. */
 export const next = (schedule: CronSchedule, afterMs: number): number => {

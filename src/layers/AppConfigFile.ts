@@ -22,9 +22,54 @@ export const formatPath = (segments: ReadonlyArray<PropertyKey>): string =>
   segments.reduce<string>((out, segment) =>
     typeof segment === "number"
       ? `${out}[${segment}]`
+      // A key that is not a plain name (empty, spaces, dots) is quoted, so the path stays readable.
+      : !/^[A-Za-z_$][\w$-]*$/.test(String(segment))
+      ? `${out}[${JSON.stringify(String(segment))}]`
       : out === "" ? String(segment) : `${out}.${String(segment)}`, "")
 
 const decode = Schema.decodeUnknown(GatewayConfig, { errors: "all", onExcessProperty: "error" })
+
+/** How deeply `gateway.json` may nest; far beyond any real config, far below what the decoder's recursion survives. */
+export const MAX_CONFIG_DEPTH = 64
+
+/** Keys that would reach an object's prototype if anything ever merged the config into an object. */
+const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"])
+
+/**
+ * Checks the shape of a parsed JSON value before decoding, without recursion: no nesting deeper than
+ * `MAX_CONFIG_DEPTH` and no `__proto__`, `constructor` or `prototype` key anywhere. The error names the path.
+ */
+export const checkJsonShape = (input: unknown): ConfigError | undefined => {
+  const stack: Array<{ readonly value: unknown; readonly path: ReadonlyArray<PropertyKey> }> = [{ value: input, path: [] }]
+  while (stack.length > 0) {
+    const { path: at, value } = stack.pop()!
+    if (typeof value !== "object" || value === null) continue
+    if (at.length >= MAX_CONFIG_DEPTH) {
+      return new ConfigError({ path: formatPath(at), message: `nested deeper than ${MAX_CONFIG_DEPTH} levels` })
+    }
+    if (Array.isArray(value)) {
+      value.forEach((item, index) => stack.push({ value: item, path: [...at, index] }))
+      continue
+    }
+    for (const key of Object.keys(value)) {
+      if (FORBIDDEN_KEYS.has(key)) return new ConfigError({ path: formatPath([...at, key]), message: `the key "${key}" is not allowed anywhere in the config` })
+      stack.push({ value: (value as Record<string, unknown>)[key], path: [...at, key] })
+    }
+  }
+  return undefined
+}
+
+/** Parses the text of `gateway.json` (a leading UTF-8 BOM is allowed) and checks its shape; `file` names it in errors. */
+export const parseConfigText = (text: string, file: string): Effect.Effect<unknown, ConfigError> =>
+  Effect.try({
+    // Editors on Windows save UTF-8 with a BOM; JSON.parse rejects it.
+    try: () => JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) as unknown,
+    // One line: V8's message may quote the offending text, newlines included.
+    catch: (cause) => new ConfigError({ message: `${file}: not valid JSON (${(cause as Error).message.replace(/\s+/g, " ")})` })
+  }).pipe(Effect.flatMap((json) => {
+    const problem = checkJsonShape(json)
+    return problem === undefined ? Effect.succeed(json) : Effect.fail(problem)
+  }))
 
 /** Decodes an already-parsed JSON value into the config; the error names the JSON path. */
 export const decodeConfig = (input: unknown): Effect.Effect<GatewayConfig, ConfigError> =>
@@ -68,10 +113,7 @@ export const loadConfig = (options: { readonly file?: string | undefined; readon
     if (text === undefined) {
       return { home, file, fromFile: false, config: yield* decodeConfig({}) }
     }
-    const json = yield* Effect.try({
-      try: () => JSON.parse(text) as unknown,
-      catch: (cause) => new ConfigError({ message: `${file}: not valid JSON (${(cause as Error).message})` })
-    })
+    const json = yield* parseConfigText(text, file)
     return { home, file, fromFile: true, config: yield* decodeConfig(json) }
   })
 

@@ -6,6 +6,7 @@ import { ConfigError } from "../domain/ConfigError.js"
 import { parseListen } from "../domain/ObservabilityConfig.js"
 import { AppConfig } from "../services/AppConfig.js"
 import { Gateway } from "../services/Gateway.js"
+import { StateStore } from "../services/StateStore.js"
 import * as Metrics from "../services/Metrics.js"
 import { CONTENT_TYPE, prometheusText } from "./PrometheusText.js"
 
@@ -29,13 +30,25 @@ const router = HttpRouter.empty.pipe(
   HttpRouter.get("/", Effect.succeed(HttpServerResponse.text("agenc metrics: GET /metrics\n")))
 )
 
+/** Each configured action's last success from the ledger, so a restart does not blank the gauge. */
+const seedLastSuccess = Effect.gen(function*() {
+  const { config } = yield* AppConfig
+  const store = yield* StateStore
+  for (const action of config.heartbeat.actions) {
+    const last = yield* Effect.forEach(["notified", "quiet"], (outcome) => store.runs({ action: action.name, outcome, limit: 1 }))
+    const endedAt = Math.max(...last.flat().map((run) => run.endedAt))
+    if (endedAt > 0) yield* Metrics.setLastSuccess(action.name, endedAt)
+  }
+}).pipe(Effect.catchAll((error) => Effect.logWarning(`metrics: cannot read the last successes from the ledger: ${error.message}`)))
+
 /**
- * The `/metrics` listener when `gateway.json` has `metrics.listen`, else nothing. The address was
- * checked when the config was decoded (loopback unless `allowRemote`); failing to listen is a
- * `ConfigError` on `metrics.listen`.
+ * The daemon's metrics: the last successes read from the ledger, and the `/metrics` listener when
+ * `gateway.json` has `metrics.listen`. The address was checked when the config was decoded (loopback
+ * unless `allowRemote`); failing to listen is a `ConfigError` on `metrics.listen`.
  */
 export const MetricsServer = Layer.unwrapEffect(Effect.gen(function*() {
   const { config } = yield* AppConfig
+  yield* seedLastSuccess
   const metrics = config.metrics
   if (metrics === undefined) return Layer.empty
   const address = parseListen(metrics.listen)!

@@ -1,5 +1,9 @@
 import { Clock, Duration, Effect, FiberMap, FiberSet, Layer, Option } from "effect"
+import { LoopHealth, supervise } from "../domain/LoopSupervisor.js"
+import { testFault } from "../domain/TestFaults.js"
 import * as CronSchedule from "../heartbeat/CronSchedule.js"
+import { applyFailurePolicy } from "../heartbeat/FailurePolicy.js"
+import { firstPending, plannedStart } from "../heartbeat/Jitter.js"
 import { missedAlertText } from "../heartbeat/MissedAlert.js"
 import { messageId, runSlot } from "../heartbeat/RunSlot.js"
 import { type SlotSpan, slotSpan } from "../heartbeat/SlotSpan.js"
@@ -52,13 +56,19 @@ export const SchedulerLive = (options: SchedulerOptions) =>
       const dispatcher = yield* FiberMap.make<"dispatcher", never, never>()
       let started = false
       let runSequence = 0
+      const health = new LoopHealth()
+      const fault = testFault("dispatcher")
 
       // A schedule change restarts the dispatcher (interrupting its sleep) so it sleeps toward the new
       // earliest slot. Cheaper than racing every sleep against a signal: the hot path is one timer.
-      const restart = Effect.suspend(() => started ? FiberMap.run(dispatcher, "dispatcher", loop) : Effect.void)
+      const restart = Effect.suspend(() => started ? FiberMap.run(dispatcher, "dispatcher", supervise("scheduler", health, loop)) : Effect.void)
 
-      const enqueueNext = (registration: Registration, afterMs: number) =>
-        queue.push(registration.name, CronSchedule.next(registration.schedule, afterMs))
+      // The queue holds each action's planned start; `nominal` its slot (they differ only with jitter).
+      const nominal = new Map<string, number>()
+      const enqueue = (registration: Registration, slot: number) => {
+        nominal.set(registration.name, slot)
+        queue.push(registration.name, plannedStart(registration, slot))
+      }
 
       /** Records a slot that did not run; a slot that already has its record keeps it. */
       const recordSlot = (registration: Registration, slot: number, now: number, outcome: "skipped" | "missed", reason: string) =>
@@ -115,7 +125,9 @@ export const SchedulerLive = (options: SchedulerOptions) =>
             scheduledAt: slot,
             trigger: "schedule",
             startedAt: now,
-            exclusive: registration.overlap === "skip"
+            exclusive: registration.overlap === "skip",
+            backoff: registration.onFailure?.backoff,
+            plannedAt: (registration.jitterMs ?? 0) > 0 ? plannedStart(registration, slot) : undefined
           }).pipe(Effect.either)
           if (claim._tag === "Left") {
             yield* Effect.logError(`cannot claim slot ${iso(slot)}; not running it: ${claim.left.message}`)
@@ -128,12 +140,18 @@ export const SchedulerLive = (options: SchedulerOptions) =>
             case "Paused":
               yield* Effect.logInfo(`slot ${iso(slot)} skipped: paused${claim.right.pause.reason === undefined ? "" : ` (${claim.right.pause.reason})`}`)
               return undefined
+            case "Backoff":
+              yield* Effect.logInfo(`slot ${iso(slot)} skipped: backoff after consecutive failures`)
+              return undefined
             case "Busy":
               yield* Effect.logWarning(`slot ${iso(slot)} skipped: overlap (process ${claim.right.holder.pid} is running the action)`)
               yield* Metrics.recordSlots(registration.name, "skipped")
               return undefined
-            case "Claimed":
-              return yield* runSlot(registration, slot, { claimId: claim.right.id, trigger: "schedule" })
+            case "Claimed": {
+              const report = yield* runSlot(registration, slot, { claimId: claim.right.id, trigger: "schedule" })
+              yield* applyFailurePolicy(registration, report)
+              return report
+            }
           }
         }).pipe(Effect.annotateLogs({ action: registration.name }), Effect.provide(context))
 
@@ -190,7 +208,8 @@ export const SchedulerLive = (options: SchedulerOptions) =>
           for (let due = queue.popDue(now); due !== undefined; due = queue.popDue(now)) {
             const registration = registrations.get(due.key)
             if (registration === undefined) continue
-            const planned = yield* Effect.either(plan(registration, due.at, now))
+            const dueAt = nominal.get(due.key) ?? due.at
+            const planned = yield* Effect.either(plan(registration, dueAt, now))
             if (planned._tag === "Left") {
               // Slot arithmetic is validated at load; should it still throw, that action stops, not the scheduler.
               yield* Effect.logError("cannot compute the next slot; action unscheduled", planned.left).pipe(
@@ -200,9 +219,9 @@ export const SchedulerLive = (options: SchedulerOptions) =>
               continue
             }
             const { late, nextAt, run, span } = planned.right
-            queue.push(registration.name, nextAt)
+            enqueue(registration, nextAt)
             if (span.count > run.length) {
-              yield* Effect.logWarning(`woke ${now - due.at} ms after slot ${iso(due.at)}; ${run.length === 0 ? "past catchUpWindow, running none" : `running the latest ${run.length}`}`).pipe(
+              yield* Effect.logWarning(`woke ${now - due.at} ms after slot ${iso(dueAt)}; ${run.length === 0 ? "past catchUpWindow, running none" : `running the latest ${run.length}`}`).pipe(
                 Effect.annotateLogs({ action: registration.name })
               )
               yield* recordMissed(registration, span, run.length, late ? "late" : "clock-jump", now)
@@ -215,6 +234,9 @@ export const SchedulerLive = (options: SchedulerOptions) =>
       const loop: Effect.Effect<never> = Effect.gen(function*() {
         for (;;) {
           const now = yield* Clock.currentTimeMillis
+          // The watchdog pings only while this advances.
+          health.tick(now)
+          yield* fault.turn
           // Popping a slot and queueing its successor must not be split by a restart.
           yield* Effect.uninterruptible(dispatchDue(now))
           const next = queue.peek()
@@ -236,7 +258,8 @@ export const SchedulerLive = (options: SchedulerOptions) =>
           // An action with no record yet is new: nothing of it was missed.
           if (Option.isNone(last)) return
           const k = registration.catchUp === "none" ? 0 : catchUpCount(registration)
-          const span = slotSpan(registration.schedule, last.value, now, { head: MISSED_RECORDS_CAP, tail: k + 1 })
+          // Slots before the first one still to come (with jitter, a slot just passed may still be pending).
+          const span = slotSpan(registration.schedule, last.value, firstPending(registration, now), { head: MISSED_RECORDS_CAP, tail: k + 1 })
           if (span.count === 0) return
           const run = span.tail.slice(span.tail.length - Math.min(k, span.count)).filter((slot) => now - slot <= registration.catchUpWindowMs)
           const missed = yield* recordMissed(registration, span, run.length, "daemon-down", now)
@@ -265,7 +288,7 @@ export const SchedulerLive = (options: SchedulerOptions) =>
         for (const registration of registrations.values()) {
           yield* catchUp(registration, now)
           // A start exactly on a slot runs that slot.
-          enqueueNext(registration, now - 1)
+          enqueue(registration, firstPending(registration, now))
         }
         yield* restart
       })
@@ -273,19 +296,23 @@ export const SchedulerLive = (options: SchedulerOptions) =>
       const stopDispatching = Effect.gen(function*() {
         started = false
         yield* FiberMap.clear(dispatcher)
-        for (const name of registrations.keys()) queue.remove(name)
+        for (const name of registrations.keys()) {
+          queue.remove(name)
+          nominal.delete(name)
+        }
       })
 
       /** Registers without waking the dispatcher; `schedule` and `reconcile` restart it once. */
       const register = (registration: Registration) =>
         Effect.gen(function*() {
           registrations.set(registration.name, registration)
-          if (started) enqueueNext(registration, (yield* Clock.currentTimeMillis) - 1)
+          if (started) enqueue(registration, firstPending(registration, yield* Clock.currentTimeMillis))
         })
 
       const forget = (name: string) =>
         Effect.sync(() => {
           queue.remove(name)
+          nominal.delete(name)
           return registrations.delete(name)
         })
 
@@ -327,7 +354,7 @@ export const SchedulerLive = (options: SchedulerOptions) =>
           description: registration.action.description,
           schedule: registration.schedule.expression,
           timezone: CronSchedule.timezoneOf(registration.schedule),
-          nextRunAt: started ? CronSchedule.next(registration.schedule, now - 1) : undefined,
+          nextRunAt: started ? plannedStart(registration, firstPending(registration, now)) : undefined,
           running: FiberMap.unsafeHas(runs, registration.name)
         })))
 
@@ -364,7 +391,8 @@ export const SchedulerLive = (options: SchedulerOptions) =>
           ),
         runNow,
         list,
-        inFlight: FiberMap.size(runs)
+        inFlight: FiberMap.size(runs),
+        health: Effect.sync(() => health.snapshot)
       })
     })
   )

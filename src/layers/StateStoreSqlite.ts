@@ -137,6 +137,14 @@ export const StateStoreSqlite = (options: { readonly ledgerSize: number }) =>
                 return { _tag: "Paused", pause: fromPauseRow(paused) } satisfies Claim as Claim
               }
             }
+            if (request.backoff === true) {
+              const [backingOff] = yield* sql<{ skip_remaining: number }>`UPDATE failure_streaks SET skip_remaining = skip_remaining - 1
+                WHERE action = ${request.action} AND skip_remaining > 0 RETURNING skip_remaining`
+              if (backingOff !== undefined) {
+                yield* sql`UPDATE runs SET outcome = 'skipped', reason = 'backoff', owner_pid = NULL, owner_start = NULL WHERE id = ${inserted.id}`
+                return { _tag: "Backoff" } satisfies Claim as Claim
+              }
+            }
             if (request.exclusive) {
               const { live } = yield* sweep(request.action, request.startedAt, inserted.id)
               const holder = live[0]
@@ -200,6 +208,28 @@ export const StateStoreSqlite = (options: { readonly ledgerSize: number }) =>
             Effect.map((rows) => rows.map(fromPauseRow)),
             Effect.mapError(toStateError)
           ),
+        failureStreak: (action) =>
+          sql<{ failures: number; first_failure_at: number; last_error: string; alerted_at: number | null; skip_remaining: number }>`
+            SELECT * FROM failure_streaks WHERE action = ${action}`.pipe(
+            Effect.map(([row]) =>
+              Option.map(Option.fromNullable(row), (row) => ({
+                failures: row.failures,
+                firstFailureAt: row.first_failure_at,
+                lastError: row.last_error,
+                alertedAt: row.alerted_at ?? undefined,
+                skipRemaining: row.skip_remaining
+              }))
+            ),
+            Effect.mapError(toStateError)
+          ),
+        setFailureStreak: (action, streak) =>
+          (streak === undefined
+            ? sql`DELETE FROM failure_streaks WHERE action = ${action}`
+            : sql`INSERT INTO failure_streaks (action, failures, first_failure_at, last_error, alerted_at, skip_remaining)
+                VALUES (${action}, ${streak.failures}, ${streak.firstFailureAt}, ${streak.lastError}, ${streak.alertedAt ?? null}, ${streak.skipRemaining})
+                ON CONFLICT (action) DO UPDATE SET failures = excluded.failures, first_failure_at = excluded.first_failure_at,
+                  last_error = excluded.last_error, alerted_at = excluded.alerted_at, skip_remaining = excluded.skip_remaining`
+          ).pipe(Effect.asVoid, Effect.mapError(toStateError)),
         sessionGet: (action, key) =>
           sql<{ value: string }>`SELECT value FROM sessions WHERE action = ${action} AND key = ${key}`.pipe(
             Effect.map(([row]) => Option.map(Option.fromNullable(row), (row) => JSON.parse(row.value) as unknown)),

@@ -32,5 +32,6 @@ export const Telemetry = (options: { readonly exportInterval?: number | undefine
       // The daemon's shutdown deadline is grace + 1.5 s: the last batch gets one second.
       shutdownTimeout: 1_000
     }).pipe(Layer.provide(OtlpSerialization.layerJson), Layer.provide(FetchHttpClient.layer))
-    return Layer.merge(redactHeaders, tracer)
+    // In order: the exporter's fibers, forked while the tracer is built, inherit the redacted names.
+    return tracer.pipe(Layer.provideMerge(redactHeaders))
   }))

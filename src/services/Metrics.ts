@@ -40,8 +40,12 @@ export const recordRun = (run: {
     if (run.outcome === "skipped" || run.outcome === "missed") return
     yield* Metric.update(Metric.tagged(runLateness, "action", run.action), Math.max(0, run.startedAt - run.scheduledAt) / 1000)
     yield* Metric.update(Metric.tagged(runDuration, "action", run.action), Math.max(0, run.endedAt - run.startedAt) / 1000)
-    if (SUCCESS.has(run.outcome)) yield* Metric.set(Metric.tagged(lastSuccess, "action", run.action), run.endedAt / 1000)
+    if (SUCCESS.has(run.outcome)) yield* setLastSuccess(run.action, run.endedAt)
   })
+
+/** Sets an action's last success (epoch ms), e.g. from the ledger when the daemon starts. */
+export const setLastSuccess = (action: string, endedAt: number): Effect.Effect<void> =>
+  Metric.set(Metric.tagged(lastSuccess, "action", action), endedAt / 1000)
 
 /** Counts `count` slots of `action` that did not run (`skipped`, `missed`): no lateness, no duration. */
 export const recordSlots = (action: string, outcome: string, count = 1): Effect.Effect<void> =>

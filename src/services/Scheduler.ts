@@ -1,4 +1,5 @@
 import { Context, Data, type Effect } from "effect"
+import type { LoopSnapshot } from "../domain/LoopSupervisor.js"
 import type { Links } from "../domain/ChannelsConfig.js"
 import type { CronSchedule } from "../heartbeat/CronSchedule.js"
 import type { HeartbeatAction, HeartbeatResult } from "../heartbeat/HeartbeatAction.js"
@@ -19,6 +20,10 @@ export interface Registration {
   readonly catchUpWindowMs: number
   /** With `catchUp: "all"`, at most this many missed slots run. */
   readonly catchUpMax?: number | undefined
+  /** Alerts, auto-pause and backoff on consecutive failures; undefined: failures are only recorded. */
+  readonly onFailure?: FailurePolicy | undefined
+  /** Each slot's run starts later by a stable offset in [0, jitter) from the action's name; 0: at the slot. */
+  readonly jitterMs?: number | undefined
   /** After a start that found missed slots, send one message saying so. */
   readonly missedAlert?: boolean | undefined
   /** Deliver only to these channels; undefined: all. */
@@ -28,6 +33,15 @@ export interface Registration {
   readonly links?: Links | undefined
   /** Equal fingerprints mean equal registrations: a config reload leaves such an action alone. */
   readonly fingerprint: string
+}
+
+/** The failure policy of an action, defaults applied (see `FailurePolicyConfig`). */
+export interface FailurePolicy {
+  readonly alertAfter: number
+  readonly alertChannels?: ReadonlyArray<string> | undefined
+  readonly cooldownMs: number
+  readonly pauseAfter?: number | undefined
+  readonly backoff: boolean
 }
 
 /** What one run did. */
@@ -94,6 +108,8 @@ export interface SchedulerService {
   readonly list: Effect.Effect<ReadonlyArray<ScheduledAction>>
   /** How many runs are in flight. */
   readonly inFlight: Effect.Effect<number>
+  /** The dispatcher loop: alive, restarts after defects, and its last turn (the watchdog's sign of progress). */
+  readonly health: Effect.Effect<LoopSnapshot>
 }
 
 /** The heartbeat scheduler. */

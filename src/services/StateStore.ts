@@ -51,6 +51,8 @@ export type Claim =
   | { readonly _tag: "AlreadyRecorded"; readonly outcome: string }
   /** The action is paused: recorded as skipped (paused). */
   | { readonly _tag: "Paused"; readonly pause: Pause }
+  /** The failure policy's backoff skips this slot: recorded as skipped (backoff). */
+  | { readonly _tag: "Backoff" }
   /** Another run of the action is in progress (this or another process): recorded as skipped, overlap. */
   | { readonly _tag: "Busy"; readonly holder: { readonly pid: number; readonly trigger: string; readonly scheduledAt: number } }
 
@@ -71,6 +73,19 @@ export interface ClaimRequest {
   readonly startedAt: number
   readonly exclusive: boolean
   readonly plannedAt?: number | undefined
+  /** Honour the failure policy's backoff (skip while the action's streak has slots to skip). */
+  readonly backoff?: boolean | undefined
+}
+
+/** An action's current run of consecutive failures. */
+export interface FailureStreak {
+  readonly failures: number
+  readonly firstFailureAt: number
+  readonly lastError: string
+  /** When the last alert of this streak went out. */
+  readonly alertedAt?: number | undefined
+  /** Slots still to skip (backoff). */
+  readonly skipRemaining: number
 }
 
 /** How the run behind a claim ended. */
@@ -116,6 +131,9 @@ export interface StateStoreService {
   readonly resume: (action: string) => Effect.Effect<Option.Option<Pause>, StateError>
   /** The actions paused at `now` (a pause past its `until` is over). */
   readonly pauses: (now: number) => Effect.Effect<ReadonlyArray<Pause>, StateError>
+  readonly failureStreak: (action: string) => Effect.Effect<Option.Option<FailureStreak>, StateError>
+  /** Sets the action's streak; undefined ends it (a success). */
+  readonly setFailureStreak: (action: string, streak: FailureStreak | undefined) => Effect.Effect<void, StateError>
   readonly sessionGet: (action: string, key: string) => Effect.Effect<Option.Option<unknown>, StateError>
   readonly sessionSet: (action: string, key: string, value: unknown) => Effect.Effect<void, StateError>
   readonly sessionDelete: (action: string, key: string) => Effect.Effect<void, StateError>

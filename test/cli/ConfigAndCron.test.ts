@@ -10,7 +10,7 @@ describe("agenc cron next", () => {
       const home = yield* tempDir
       const result = yield* runCli(home, ["cron", "next", "30 2 * * *", "--count", "3", "--tz", "America/New_York", "--from", "2026-03-07T00:00:00Z"])
       assert.strictEqual(result.code, 0)
-      assert.strictEqual(result.stdout, "2026-03-07T07:30:00.000Z\n2026-03-08T07:30:00.000Z\n2026-03-09T06:30:00.000Z\n")
+      assert.strictEqual(result.stdout, "2026-03-07T07:30:00.000Z\n2026-03-08T07:00:00.000Z\n2026-03-09T06:30:00.000Z\n")
       const seconds = yield* runCli(home, ["cron", "next", "*/20 * * * * *", "--count", "2", "--from", "2026-01-01T00:00:00.000Z"])
       assert.strictEqual(seconds.stdout, "2026-01-01T00:00:20.000Z\n2026-01-01T00:00:40.000Z\n")
     }).pipe(Effect.scoped))

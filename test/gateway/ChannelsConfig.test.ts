@@ -33,6 +33,13 @@ describe("channels in gateway.json", () => {
       assert.match(yield* bad([{ type: "slack" }]), /^channels\[0\]\.url/)
       assert.match(yield* bad([{ type: "webhook", url: "https://x", delivery: { retries: 99 } }]), /^channels\[0\]\.delivery\.retries/)
       assert.match(yield* bad([{ type: "slack", url: "https://x", token: "oops" }]), /^channels\[0\]\.token/)
+      assert.strictEqual(yield* bad([{ type: "slack", token: "xoxb-1" }]), "channels[0].channel: a bot token needs the channel id to post to")
+      assert.strictEqual(
+        yield* bad([{ type: "slack", url: "https://hooks.slack.com/x", threads: true }]),
+        "channels[0].threads: incoming webhooks cannot thread: use token and channel"
+      )
+      assert.match(yield* bad([{ type: "discord", url: "https://x", threads: "yes" }]), /^channels\[0\]\.threads/)
+      assert.match(yield* decodeConfig({ links: { explorer: "not a url {address}" } }).pipe(Effect.flip, Effect.map((e) => e.line)), /^links\.explorer: /)
       assert.strictEqual(
         yield* bad([{ type: "slack", url: "https://a" }, { type: "slack", url: "https://b" }]),
         "channels[1].name: duplicate channel name \"slack\""

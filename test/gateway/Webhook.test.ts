@@ -79,7 +79,8 @@ describe("webhook channel", () => {
       assert.strictEqual(outcome!.status, "dropped")
       assert.strictEqual(outcome!.attempts, 1)
       assert.include(outcome!.error!, "HTTP 400")
-      assert.include(outcome!.error!, "bad payload")
+      // The body may echo credentials: it is logged at debug level only, never kept in the outcome or outbox.
+      assert.notInclude(outcome!.error!, "bad payload")
       yield* Effect.sleep("600 millis")
       assert.strictEqual(server.requests.length, 1)
       assert.strictEqual(yield* gateway.pending(), 0)

@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
-import { type Clock, Duration, Effect, Layer, Option, TestClock } from "effect"
+import { Clock, Duration, Effect, Layer, Option, TestClock } from "effect"
 import { notify, quiet } from "../../src/heartbeat/HeartbeatAction.js"
+import { jitterOffset, plannedStart } from "../../src/heartbeat/Jitter.js"
 import { nextSlots } from "../../src/heartbeat/NextSlots.js"
 import { slotJson } from "../../src/cli/HeartbeatRuns.js"
 import { Database } from "../../src/layers/Database.js"
@@ -12,6 +13,7 @@ import { registration, schedulerLayer, tempHome } from "./SchedulerHarness.js"
 
 const at = (iso: string) => Date.parse(iso)
 const iso = (ms: number) => new Date(ms).toISOString()
+const hm = (ms: number) => iso(ms).slice(11, 16)
 
 /** An action that counts its runs by slot. */
 const counter = (result = quiet()) => {
@@ -333,6 +335,41 @@ describe("pause and resume", () => {
       "2026-03-01T03:00:00.000Z",
       "2026-03-01T04:00:00.000Z"
     ])
+  })
+})
+
+describe("jitter", () => {
+  it.scoped("each slot starts later by a stable offset from the action's name, the same after a restart; the ledger keeps slot and planned start", () =>
+    Effect.gen(function*() {
+      const home = yield* tempHome
+      const starts: Array<{ slot: number; at: number }> = []
+      const action = {
+        description: "",
+        execute: (ctx: { readonly scheduledAt: number }) =>
+          Effect.map(Clock.currentTimeMillis, (now) => (starts.push({ slot: ctx.scheduledAt, at: now }), quiet()))
+      }
+      const reg = registration("task-scan", "*/10 * * * *", action, { jitterMs: 5 * 60_000 })
+      const offset = jitterOffset("task-scan", 5 * 60_000)
+      assert.strictEqual(jitterOffset("task-scan", 5 * 60_000), offset, "stable")
+      assert.isTrue(offset >= 0 && offset < 5 * 60_000)
+      assert.notStrictEqual(jitterOffset("daily-summary", 5 * 60_000), offset, "another action gets another offset")
+      yield* session(home, at("2026-03-01T00:00:00.000Z"), [reg], Duration.minutes(25))
+      // Restart after the 00:30 slot but before its planned start: that slot still runs, at its planned start.
+      yield* session(home, at("2026-03-01T00:30:00.000Z") + Math.floor(offset / 2), [reg], Duration.minutes(20))
+      assert.deepStrictEqual(starts.map((start) => hm(start.slot)), ["00:00", "00:10", "00:20", "00:30", "00:40"])
+      for (const start of starts) assert.strictEqual(start.at - start.slot, offset, `slot ${iso(start.slot)}`)
+      const runs = yield* ledger(home)
+      assert.isTrue(runs.every((run) => run.outcome === "quiet" && run.plannedAt === run.scheduledAt + offset), JSON.stringify(brief(runs)))
+      // heartbeat next shows the moved times.
+      assert.deepStrictEqual(nextSlots(reg, at("2026-03-01T00:30:00.000Z"), 2), [at("2026-03-01T00:30:00.000Z") + offset, at("2026-03-01T00:40:00.000Z") + offset])
+    }))
+
+  it("never moves a slot to or past the next one", () => {
+    const reg = registration("task-scan", "* * * * * *", counter().action, { jitterMs: 3_600_000 })
+    for (let slot = at("2026-03-01T00:00:00.000Z"); slot < at("2026-03-01T00:00:10.000Z"); slot += 1_000) {
+      const planned = plannedStart(reg, slot)
+      assert.isTrue(planned >= slot && planned < slot + 1_000)
+    }
   })
 })
 

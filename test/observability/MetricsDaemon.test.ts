@@ -99,6 +99,19 @@ describe("metrics and traces of a real daemon (real CLI processes)", () => {
       assert.strictEqual(attempts.length, 3)
       // Scrapes are not traced.
       assert.deepStrictEqual(spans.filter((span: any) => /^http\.server|Gateway\.pending|Scrape/i.test(span.name)), [])
+
+      // A restart starts the counters over, but each action's last success comes back from the ledger.
+      const lastQuiet = series(text, `agenc_last_success_timestamp_seconds{action="quiet"}`)
+      const lastNotify = series(text, `agenc_last_success_timestamp_seconds{action="notify"}`)
+      const again = yield* spawnCli(home, ["daemon", "start", "--foreground"])
+      yield* waitReady(home)
+      const restarted = yield* Effect.promise(() => fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text()))
+      assert.strictEqual(series(restarted, `agenc_last_success_timestamp_seconds{action="quiet"}`), lastQuiet)
+      assert.strictEqual(series(restarted, `agenc_last_success_timestamp_seconds{action="notify"}`), lastNotify)
+      assert.isUndefined(series(restarted, `agenc_last_success_timestamp_seconds{action="fail"}`))
+      assert.isUndefined(series(restarted, `agenc_runs_total{action="quiet",outcome="quiet"}`))
+      again.child.kill("SIGTERM")
+      assert.strictEqual((yield* exited(again)).code, 0)
     }).pipe(Effect.scoped), 60_000)
 
   it.live("metrics on a public address: exit 78 and one line naming metrics.listen; a port in use likewise", () =>
