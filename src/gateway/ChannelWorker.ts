@@ -1,5 +1,5 @@
 import type { SqlError } from "@effect/sql"
-import { Clock, Duration, Effect, Either, Queue, Ref, Schedule } from "effect"
+import { Clock, Duration, Effect, Either, Option, Queue, Ref, Schedule, type Tracer } from "effect"
 import type { DeliveryPolicy } from "../domain/ChannelsConfig.js"
 import {
   type ChannelPlugin,
@@ -21,6 +21,9 @@ const outcome = (channel: string, status: DeliveryOutcome["status"], rest: Omit<
 
 /** Rows read from the outbox per query while draining. */
 const BATCH = 100
+
+/** Spans of sends kept per channel for the background attempts of their messages; the oldest goes first past this. */
+const ORIGINS = 1_000
 
 /** One channel's delivery: `send` for a new message, `run` as its background retry loop. */
 export interface ChannelWorker {
@@ -62,6 +65,21 @@ export const makeChannelWorker = (options: {
     const wake = yield* Queue.sliding<void>(1)
     const health = new LoopHealth()
     const fault = testFault(`channel:${name}`)
+    /**
+     * The span that enqueued each message this process still has to deliver (`Gateway.send`), so that the
+     * background attempts are its children, in the run's trace, though the run has ended. Messages that other
+     * processes queued, or queued before a restart, have none: their attempts start traces of their own.
+     */
+    const origins = new Map<string, Tracer.AnySpan>()
+    const remember = (id: string, span: Tracer.AnySpan) => {
+      origins.delete(id)
+      origins.set(id, span)
+      if (origins.size > ORIGINS) origins.delete(origins.keys().next().value!)
+    }
+    const underOrigin = <A, E, R>(id: string, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
+      const origin = origins.get(id)
+      return origin === undefined ? effect : Effect.withParentSpan(effect, origin)
+    }
 
     /** One attempt, counted in the outbox before it starts; every failure becomes a `DeliveryError`. */
     const attemptOnce = Effect.fn("Gateway.attempt")(function*(key: OutboxKey, message: OutboundMessage, attempts: Ref.Ref<number>) {
@@ -167,6 +185,7 @@ export const makeChannelWorker = (options: {
             if (now - row.created_at >= policy.expireAfter) {
               const error = `expired: undelivered after ${row.attempts} attempts in ${now - row.created_at} ms (last error: ${row.last_error ?? "none"})`
               yield* outbox.dropped(key, now, error)
+              origins.delete(row.id)
               yield* Metrics.recordDeadLetter(name).pipe(Effect.zipRight(Metrics.recordDelivery(name, "dropped")))
               yield* Effect.logError(`dropped ${row.id}: ${error}`)
               continue
@@ -175,10 +194,12 @@ export const makeChannelWorker = (options: {
             if (Either.isLeft(message)) {
               // Not a message: it can never be delivered, and must not stop the rows behind it.
               yield* outbox.deadLetter(key, now, message.left)
+              origins.delete(row.id)
               yield* Effect.logError(`dead letter ${row.id}: ${message.left}`)
               continue
             }
-            const outcome = yield* deliverLeased(key, message.right, row.attempts, Schedule.stop)
+            const outcome = yield* underOrigin(row.id, deliverLeased(key, message.right, row.attempts, Schedule.stop))
+            if (outcome.status !== "queued") origins.delete(row.id)
             yield* Metrics.recordDelivery(name, outcome.status)
             // Down again: the rest waits for the backoff rather than each failing in turn.
             if (outcome.status === "queued") return
@@ -190,6 +211,10 @@ export const makeChannelWorker = (options: {
     const enqueue = (message: OutboundMessage): Effect.Effect<DeliveryOutcome, SqlError.SqlError> =>
       Effect.gen(function*() {
         const row = yield* outbox.enqueue(message, name, yield* Clock.currentTimeMillis)
+        if (row.status === "pending") {
+          const span = yield* Effect.option(Effect.currentParentSpan)
+          if (Option.isSome(span)) remember(message.id, span.value)
+        }
         yield* Queue.offer(wake, undefined)
         const error = row.last_error ?? undefined
         return row.status === "delivered"

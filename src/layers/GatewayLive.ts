@@ -103,7 +103,10 @@ export const GatewayLiveWith = (options: GatewayOptions = {}) =>
                 ),
               { concurrency: "unbounded" }
             )
-            yield* Effect.forEach(outcomes, (outcome) => Metrics.recordDelivery(outcome.channel, outcome.status), { discard: true })
+            // A message only committed to the outbox has no outcome yet: the channel worker counts it when it has one.
+            const enqueued = sendOptions?.waitForAttempts === false
+            yield* Effect.forEach(outcomes, (outcome) =>
+              enqueued && outcome.status === "queued" ? Effect.void : Metrics.recordDelivery(outcome.channel, outcome.status), { discard: true })
             return [
               ...outcomes,
               ...unknown.map((channel): DeliveryOutcome => ({ channel, status: "dropped", attempts: 0, error: `no channel named "${channel}"` }))

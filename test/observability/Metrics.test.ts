@@ -4,6 +4,7 @@ import { render, prometheusText } from "../../src/layers/PrometheusText.js"
 import * as Metrics from "../../src/services/Metrics.js"
 import { tempDir } from "../layers/CliProcess.js"
 import { httpTestServer } from "../layers/HttpTestServer.js"
+import { eventually } from "../gateway/GatewayTestKit.js"
 import { actionsOfEachOutcome, channels, runAll, runLayer, series } from "./RunHarness.js"
 
 describe("metrics", () => {
@@ -11,8 +12,16 @@ describe("metrics", () => {
     Effect.gen(function*() {
       const home = yield* tempDir
       const server = yield* httpTestServer()
-      const reports = yield* runAll(actionsOfEachOutcome("unit"), 3_000).pipe(Effect.provide(runLayer(home, channels(server))))
+      // The deliveries of the notified run are counted by the channel workers, after the run.
+      const delivered = Effect.map(prometheusText, (text) =>
+        series(text, `agenc_deliveries_total{channel="ok-hook",status="delivered"}`) !== undefined &&
+        series(text, `agenc_deliveries_total{channel="bad-hook",status="dropped"}`) !== undefined)
+      const reports = yield* runAll(actionsOfEachOutcome("unit"), 3_000).pipe(
+        Effect.tap(() => eventually(delivered)),
+        Effect.provide(runLayer(home, channels(server)))
+      )
       assert.deepStrictEqual(reports.map((r) => r.outcome), ["notified", "quiet", "failed", "timed-out"])
+      assert.deepStrictEqual(reports[0]!.deliveries.map((d) => [d.channel, d.status]), [["ok-hook", "queued"], ["bad-hook", "queued"]])
       const text = yield* prometheusText
 
       assert.include(text, "# TYPE agenc_runs_total counter\n")
@@ -27,6 +36,9 @@ describe("metrics", () => {
       assert.strictEqual(series(text, `agenc_deliveries_total{channel="bad-hook",status="dropped"}`), 1)
       assert.strictEqual(series(text, `agenc_dead_letters_total{channel="bad-hook"}`), 1)
       assert.isUndefined(series(text, `agenc_dead_letters_total{channel="ok-hook"}`))
+      // Committing the message to the outbox is not an outcome of its own.
+      assert.isUndefined(series(text, `agenc_deliveries_total{channel="ok-hook",status="queued"}`))
+      assert.isUndefined(series(text, `agenc_deliveries_total{channel="bad-hook",status="queued"}`))
 
       // Each run started about 3 s after its slot: above the 2.5 s bucket, inside the 5 s one.
       for (const action of ["unit-notify", "unit-quiet", "unit-fail", "unit-slow"]) {

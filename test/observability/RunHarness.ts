@@ -5,8 +5,13 @@ import { runSlot } from "../../src/heartbeat/RunSlot.js"
 import { StateStoreSqlite } from "../../src/layers/StateStoreSqlite.js"
 import { AgentRuntime, NotFoundError } from "../../src/services/AgentRuntime.js"
 import type { Registration } from "../../src/services/Scheduler.js"
+import { Gateway } from "../../src/services/Gateway.js"
 import { StateStore } from "../../src/services/StateStore.js"
-import { fastDelivery, gatewayLayer } from "../gateway/GatewayTestKit.js"
+import * as path from "node:path"
+import { decodeConfig } from "../../src/layers/AppConfigFile.js"
+import { GatewayLiveWith } from "../../src/layers/GatewayLive.js"
+import { AppConfig } from "../../src/services/AppConfig.js"
+import { eventually, fastDelivery } from "../gateway/GatewayTestKit.js"
 import type { HttpTestServer } from "../layers/HttpTestServer.js"
 import { Database } from "../../src/layers/Database.js"
 import { NodeContext } from "@effect/platform-node"
@@ -28,13 +33,19 @@ export const channels = (server: HttpTestServer) => {
   ]
 }
 
-/** What runSlot needs, over real SQLite in `home` and the real gateway with `channelConfigs`. */
+/**
+ * What runSlot needs, over real SQLite in `home` and the real gateway with `channelConfigs`: one database
+ * for both, as in the daemon (two built side by side would migrate the same file at once).
+ */
 export const runLayer = (home: string, channelConfigs: ReadonlyArray<unknown>) =>
   Layer.mergeAll(
-    StateStoreSqlite({ ledgerSize: 1_000 }).pipe(Layer.provide(Database(home).pipe(Layer.provide(NodeContext.layer)))),
-    gatewayLayer(home, channelConfigs),
+    StateStoreSqlite({ ledgerSize: 1_000 }),
+    GatewayLiveWith({ pollInterval: 200 }).pipe(Layer.provide(Layer.effect(
+      AppConfig,
+      decodeConfig({ channels: channelConfigs }).pipe(Effect.map((config) => ({ home, file: path.join(home, "gateway.json"), fromFile: false, config })))
+    ))),
     absentRuntime
-  )
+  ).pipe(Layer.provide(Database(home).pipe(Layer.provide(NodeContext.layer))))
 
 /** A registration of an action that does `execute`. */
 export const registration = (
@@ -72,6 +83,12 @@ export const runAll = (registrations: ReadonlyArray<Registration>, lateMs: numbe
       if (claim._tag !== "Claimed") return yield* Effect.dieMessage(`slot of ${r.name} not claimed: ${claim._tag}`)
       return yield* runSlot(r, now - lateMs, { claimId: claim.id, trigger: "schedule" })
     }))
+
+/**
+ * Until the channel workers have finished every message in the outbox (delivered or dropped): a scheduled
+ * run ends once its message is committed, and the workers make the attempts after it.
+ */
+export const settled = Effect.flatMap(Gateway, (gateway) => eventually(Effect.map(gateway.pending(), (n) => n === 0)))
 
 /** The value of one series in a scrape; undefined when it is absent. */
 export const series = (text: string, name: string): number | undefined => {

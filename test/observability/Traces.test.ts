@@ -10,7 +10,7 @@ import { makeSolanaRpc } from "../../src/runtime/SolanaRpc.js"
 import { AppConfig } from "../../src/services/AppConfig.js"
 import { tempDir } from "../layers/CliProcess.js"
 import { httpTestServer } from "../layers/HttpTestServer.js"
-import { channels, registration, runAll, runLayer } from "./RunHarness.js"
+import { channels, registration, runAll, runLayer, settled } from "./RunHarness.js"
 
 const parentOf = (span: ReadableSpan) => span.parentSpanContext?.spanId
 
@@ -34,8 +34,10 @@ describe("traces", () => {
       const rpc = makeSolanaRpc(yield* HttpClient.HttpClient, { url: node.url, commitment: "confirmed", timeoutMs: 5_000, retries: 0, retryDelayMs: 10 })
       const notify = registration("trace-notify", Effect.succeed({ shouldNotify: true, message: "to both hooks" }))
       const reader = registration("trace-rpc", Effect.as(Effect.orDie(rpc.getAccount("11111111111111111111111111111111")), { shouldNotify: false }))
-      // Read before the SDK shuts down: shutting down empties the in-memory exporter.
+      // Read before the SDK shuts down: shutting down empties the in-memory exporter. The run ends when its
+      // message is in the outbox; the channel workers attempt it after, under the run's Gateway.send.
       const [[sent], spans] = yield* runAll([notify, reader], 0).pipe(
+        Effect.tap(() => settled),
         Effect.provide(runLayer(home, channels(hooks))),
         Effect.map((reports) => [reports, exporter.getFinishedSpans()] as const),
         Effect.provide(NodeSdk.layer(() => ({ resource: { serviceName: "agenc-test" }, spanProcessor: new SimpleSpanProcessor(exporter) })))
@@ -77,7 +79,7 @@ describe("traces", () => {
       const telemetry = Telemetry().pipe(Layer.provide(Layer.succeed(AppConfig, { home, file: path.join(home, "gateway.json"), fromFile: false, config })))
       const notify = registration("otlp-notify", Effect.succeed({ shouldNotify: true, message: "traced" }))
       // The batch is sent when the layer's scope closes, as on a daemon's shutdown.
-      yield* runAll([notify], 0).pipe(Effect.provide(runLayer(home, channels(hooks))), Effect.provide(telemetry))
+      yield* runAll([notify], 0).pipe(Effect.tap(() => settled), Effect.provide(runLayer(home, channels(hooks))), Effect.provide(telemetry))
 
       assert.isAtLeast(receiver.requests.length, 1)
       const posts = receiver.requests.filter((request) => request.method === "POST" && request.path === "/v1/traces")
