@@ -1,6 +1,6 @@
 import { Args, Command, Options } from "@effect/cli"
 import { Clock, Console, Effect } from "effect"
-import * as CronSchedule from "../heartbeat/CronSchedule.js"
+import * as CronSchedule from "../domain/CronSchedule.js"
 import { MainLayer } from "../layers/MainLayer.js"
 import { Scheduler } from "../services/Scheduler.js"
 import { StateStore } from "../services/StateStore.js"

@@ -1,7 +1,7 @@
 import { Args, Command, Options } from "@effect/cli"
 import { Clock, Console, DateTime, Effect, Either, Layer, Option } from "effect"
 import { parseDurationMs } from "../domain/DurationMs.js"
-import * as CronSchedule from "../heartbeat/CronSchedule.js"
+import * as CronSchedule from "../domain/CronSchedule.js"
 import { nextSlots } from "../heartbeat/NextSlots.js"
 import { pauseJson } from "../heartbeat/Pauses.js"
 import { Database } from "../layers/Database.js"

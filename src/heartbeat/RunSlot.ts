@@ -7,7 +7,7 @@ import { Session, makeSession } from "../services/Session.js"
 import { StateStore, type RunOutcome } from "../services/StateStore.js"
 import { Links } from "../domain/ChannelsConfig.js"
 import { MessageContent } from "../domain/MessageContent.js"
-import * as CronSchedule from "./CronSchedule.js"
+import * as CronSchedule from "../domain/CronSchedule.js"
 import { describeError } from "./DescribeError.js"
 import type { HeartbeatResult } from "./HeartbeatAction.js"
 

@@ -1,5 +1,5 @@
 import { Clock, Effect, Either, Layer } from "effect"
-import * as CronSchedule from "../../src/heartbeat/CronSchedule.js"
+import * as CronSchedule from "../../src/domain/CronSchedule.js"
 import type { HeartbeatResult } from "../../src/heartbeat/HeartbeatAction.js"
 import { runSlot } from "../../src/heartbeat/RunSlot.js"
 import { StateStoreSqlite } from "../../src/layers/StateStoreSqlite.js"

@@ -4,7 +4,7 @@ import fc from "fast-check"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { loadValidated } from "../../src/cli/ConfigChecks.js"
-import * as CronSchedule from "../../src/heartbeat/CronSchedule.js"
+import * as CronSchedule from "../../src/domain/CronSchedule.js"
 import { runCli, tempHome } from "../layers/CliProcess.js"
 import { assertNoStack } from "./SecurityKit.js"
 
