@@ -10,7 +10,7 @@ import * as CrashLog from "./CrashLog.js"
 import { daemonPaths, type DaemonPaths, shutdownLimitMs } from "./DaemonPaths.js"
 import { followRotatedStdio, followStdioIfRotated, stdioIsLogFile } from "./LogRotation.js"
 import * as PidFile from "./PidFile.js"
-import { stillRunning } from "./ProcessIdentity.js"
+import { stillRunning } from "../domain/ProcessIdentity.js"
 
 /**
  * The supervisor's PID file, next to the daemon's: `gateway.pid` -> `gateway.supervisor.pid`, same format
