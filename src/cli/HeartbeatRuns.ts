@@ -10,7 +10,7 @@ import { StateStoreSqlite } from "../layers/StateStoreSqlite.js"
 import type { LoadedConfig } from "../services/AppConfig.js"
 import { RUN_OUTCOMES, type RunRecord, StateStore } from "../services/StateStore.js"
 import { CliError } from "./CliError.js"
-import { loadChecked } from "./Config.js"
+import { loadChecked } from "../daemon/ConfigChecks.js"
 import { table } from "./Table.js"
 import { configOption, jsonOption } from "./Options.js"
 

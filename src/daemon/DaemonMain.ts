@@ -1,7 +1,6 @@
 import { Cause, Clock, Effect, Exit, Fiber, Layer, Option } from "effect"
 import * as fs from "node:fs"
-import { printWarnings } from "../cli/Config.js"
-import { loadValidated } from "../cli/ConfigChecks.js"
+import { loadValidated, printWarnings } from "./ConfigChecks.js"
 import { MainLayer } from "../layers/MainLayer.js"
 import { MetricsServer } from "../layers/MetricsServer.js"
 import { wantsJson } from "../layers/Logging.js"

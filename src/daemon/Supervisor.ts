@@ -1,7 +1,7 @@
 import { Clock, Data, Effect, Option } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
 import * as fs from "node:fs"
-import { loadChecked } from "../cli/Config.js"
+import { loadChecked } from "./ConfigChecks.js"
 import { Database } from "../layers/Database.js"
 import { Logging } from "../layers/Logging.js"
 import type { RestartLimit } from "../domain/DaemonConfig.js"
