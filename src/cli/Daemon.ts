@@ -16,6 +16,8 @@ import { CliError, ExitCode } from "./CliError.js"
 import { loadChecked, loadValidated, printWarnings } from "../daemon/ConfigChecks.js"
 import { findDaemon } from "../daemon/DaemonLocator.js"
 import { table } from "./Heartbeat.js"
+import { printJson } from "./JsonOutput.js"
+import { printScheduleSummary } from "./ScheduleSummary.js"
 import { logsCommand } from "./DaemonLogs.js"
 import { configOption, jsonOption } from "./Options.js"
 
@@ -25,6 +27,7 @@ const here = fileURLToPath(import.meta.url)
 const cliPath = (): string => path.basename(here) === "cli.js" ? here : path.resolve(path.dirname(here), "../cli.js")
 
 const timeoutOption = Options.text("timeout").pipe(
+  Options.withPseudoName("DURATION"),
   Options.withDescription("how long to wait for the daemon to exit before SIGKILL (e.g. 10s)"),
   Options.withDefault("10s")
 )
@@ -69,7 +72,7 @@ const start = Command.make("start", {
   foreground: Options.boolean("foreground").pipe(Options.withDescription("run in this process, logging to stderr")),
   config: configOption
 }, ({ config, foreground }) =>
-  foreground ? pidFileErrors(runDaemon(config)) : startDetached(config)).pipe(
+  foreground ? Effect.zipRight(printScheduleSummary(config), pidFileErrors(runDaemon(config))) : startDetached(config)).pipe(
   Command.withDescription("start the daemon (detached unless --foreground); prints its PID once it is ready")
 )
 
@@ -144,7 +147,7 @@ const status = Command.make("status", { json: jsonOption, config: configOption }
     if (report.configError !== null) yield* printWarnings([`gateway.json is invalid, showing the running daemon's view: ${report.configError}`])
     if (json) {
       const supervisor = yield* pidFileErrors(Supervisor.supervisorStatus(found.paths))
-      yield* Console.log(JSON.stringify({ ...report, supervisor }, null, 2))
+      yield* printJson({ ...report, supervisor })
     } else {
       const uptime = report.uptimeMs === null ? "" : `, up ${Math.round(report.uptimeMs / 1000)}s`
       yield* Console.log(
