@@ -15,7 +15,7 @@ import {
   type HeartbeatResult,
   type HeartbeatServices,
   quiet
-} from "./HeartbeatAction.js"
+} from "../services/HeartbeatAction.js"
 
 /** What a defined action's `run` sees: the run's context with `config` decoded by the action's schema. */
 export interface ActionContext<C> extends Omit<HeartbeatContext, "config"> {

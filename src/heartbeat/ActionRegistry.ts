@@ -11,7 +11,7 @@ import { decodeActionConfig } from "./actions/ActionConfigError.js"
 import { builtinActions } from "./actions/index.js"
 import * as CronSchedule from "../domain/CronSchedule.js"
 import { effectMismatch } from "./EffectVersion.js"
-import type { HeartbeatAction } from "./HeartbeatAction.js"
+import type { HeartbeatAction } from "../services/HeartbeatAction.js"
 
 /** `module: "agenc:<built-in>"` runs a built-in under the entry's own name (e.g. a second portfolio monitor). */
 export const BUILTIN_MODULE_PREFIX = "agenc:"

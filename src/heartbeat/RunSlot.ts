@@ -9,7 +9,7 @@ import { Links } from "../domain/ChannelsConfig.js"
 import { MessageContent } from "../domain/MessageContent.js"
 import * as CronSchedule from "../domain/CronSchedule.js"
 import { describeError } from "./DescribeError.js"
-import type { HeartbeatResult } from "./HeartbeatAction.js"
+import type { HeartbeatResult } from "../services/HeartbeatAction.js"
 
 /** The idempotency key of a slot's message: stable across retries and restarts. */
 export const messageId = (action: string, scheduledAt: number): string => `${action}@${new Date(scheduledAt).toISOString()}`

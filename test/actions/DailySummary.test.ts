@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
-import type { HeartbeatResult } from "../../src/heartbeat/HeartbeatAction.js"
+import type { HeartbeatResult } from "../../src/services/HeartbeatAction.js"
 import { Effect, Either } from "effect"
 import * as CronSchedule from "../../src/domain/CronSchedule.js"
 import { dailySummary } from "../../src/heartbeat/actions/DailySummary.js"
