@@ -8,7 +8,7 @@ import { dual } from "effect/Function"
 import type { ContentItem, MessageContent, Severity } from "../domain/MessageContent.js"
 import { Session, type SessionService } from "../services/Session.js"
 import { type ActionConfigError, decodeActionConfig } from "./actions/ActionConfigError.js"
-import { describeError } from "./DescribeError.js"
+import { describeError } from "../domain/DescribeError.js"
 import {
   type HeartbeatAction,
   type HeartbeatContext,
