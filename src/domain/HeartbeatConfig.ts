@@ -47,19 +47,20 @@ export class FailurePolicyConfig extends Schema.Class<FailurePolicyConfig>("Fail
   })
 }) {}
 
+// The description sits on the string itself: `agenc config schema` prints the encoded side, without refinements.
+const checked = (description: string, check: (text: string) => Either.Either<unknown, string>) =>
+  Schema.String.annotations({ description }).pipe(Schema.filter((text) => Either.match(check(text), { onLeft: (reason) => reason, onRight: () => true })))
+
 /** When an action's slots run: a daily wall-clock span on some weekdays, in a time zone. */
 export class ActiveHoursConfig extends Schema.Class<ActiveHoursConfig>("ActiveHoursConfig")({
-  start: Schema.optionalWith(Schema.String.pipe(Schema.filter((text) => Either.match(ActiveHours.parseTimeOfDay(text), { onLeft: (reason) => reason, onRight: () => true }))), {
-    default: () => "00:00"
-  }).annotations({ description: "HH:MM the window opens each listed day, inclusive (default 00:00)" }),
-  end: Schema.optionalWith(Schema.String.pipe(Schema.filter((text) => Either.match(ActiveHours.parseTimeOfDay(text), { onLeft: (reason) => reason, onRight: () => true }))), {
-    default: () => "24:00"
-  }).annotations({ description: "HH:MM the window closes, exclusive; earlier than start: overnight, closing the next day (default 24:00)" }),
-  days: Schema.optionalWith(Schema.String.pipe(Schema.filter((text) => Either.match(ActiveHours.parseDays(text), { onLeft: (reason) => reason, onRight: () => true }))), {
-    default: () => "*"
-  }).annotations({ description: "weekdays the window opens on, in cron syntax: mon-fri, sat,sun, 1-5, * (default *)" }),
+  start: Schema.optionalWith(checked("HH:MM the window opens each listed day, inclusive (default 00:00)", ActiveHours.parseTimeOfDay), { default: () => "00:00" }),
+  end: Schema.optionalWith(
+    checked("HH:MM the window closes, exclusive; earlier than start: overnight, closing the next day (default 24:00)", ActiveHours.parseTimeOfDay),
+    { default: () => "24:00" }
+  ),
+  days: Schema.optionalWith(checked("weekdays the window opens on, in cron syntax: mon-fri, sat,sun, 1-5, * (default *)", ActiveHours.parseDays), { default: () => "*" }),
   timezone: Schema.optional(TimeZoneName).annotations({ description: "zone of start and end (default: the action's timezone)" })
-}) {}
+}, { description: "run slots only inside this daily window; slots outside it are not runs (not woken for, not recorded)" }) {}
 
 /** One entry of `heartbeat.actions`. */
 export class ActionConfig extends Schema.Class<ActionConfig>("ActionConfig")({
