@@ -11,7 +11,7 @@ await build({
   platform: "node",
   format: "esm",
   target: "node20",
-  sourcemap: true,
+  sourcemap: false,
   // Native addons load their .node binaries relative to their own package.
   external: ["better-sqlite3", "koffi"],
   // Some bundled CommonJS dependencies call require(); ESM has none.

@@ -17,6 +17,8 @@ import { loadChecked, printWarnings } from "./Config.js"
 import { loadValidated } from "./ConfigChecks.js"
 import { findDaemon } from "../daemon/DaemonLocator.js"
 import { table } from "./Heartbeat.js"
+import { printJson } from "./JsonOutput.js"
+import { printScheduleSummary } from "./ScheduleSummary.js"
 import { logsCommand } from "./DaemonLogs.js"
 import { configOption, jsonOption } from "./Options.js"
 
@@ -26,6 +28,7 @@ const here = fileURLToPath(import.meta.url)
 const cliPath = (): string => path.basename(here) === "cli.js" ? here : path.resolve(path.dirname(here), "../cli.js")
 
 const timeoutOption = Options.text("timeout").pipe(
+  Options.withPseudoName("DURATION"),
   Options.withDescription("how long to wait for the daemon to exit before SIGKILL (e.g. 10s)"),
   Options.withDefault("10s")
 )
@@ -70,7 +73,7 @@ const start = Command.make("start", {
   foreground: Options.boolean("foreground").pipe(Options.withDescription("run in this process, logging to stderr")),
   config: configOption
 }, ({ config, foreground }) =>
-  foreground ? pidFileErrors(runDaemon(config)) : startDetached(config)).pipe(
+  foreground ? Effect.zipRight(printScheduleSummary(config), pidFileErrors(runDaemon(config))) : startDetached(config)).pipe(
   Command.withDescription("start the daemon (detached unless --foreground); prints its PID once it is ready")
 )
 
@@ -145,7 +148,7 @@ const status = Command.make("status", { json: jsonOption, config: configOption }
     if (report.configError !== null) yield* printWarnings([`gateway.json is invalid, showing the running daemon's view: ${report.configError}`])
     if (json) {
       const supervisor = yield* pidFileErrors(Supervisor.supervisorStatus(found.paths))
-      yield* Console.log(JSON.stringify({ ...report, supervisor }, null, 2))
+      yield* printJson({ ...report, supervisor })
     } else {
       const uptime = report.uptimeMs === null ? "" : `, up ${Math.round(report.uptimeMs / 1000)}s`
       yield* Console.log(

@@ -11,6 +11,7 @@ import { decodeActionConfig } from "./actions/ActionConfigError.js"
 import { builtinActions } from "./actions/index.js"
 import * as ActiveHours from "./ActiveHours.js"
 import * as CronSchedule from "./CronSchedule.js"
+import { effectMismatch } from "./EffectVersion.js"
 import type { HeartbeatAction } from "./HeartbeatAction.js"
 
 /** `module: "agenc:<built-in>"` runs a built-in under the entry's own name (e.g. a second portfolio monitor). */
@@ -35,6 +36,8 @@ export const loadActionModule = (file: string, jsonPath: string): Effect.Effect<
     const fail = (message: string) => Effect.fail(new ConfigError({ path: jsonPath, message: `module ${file} ${message}` }))
     const exists = yield* Effect.promise(() => fs.stat(file).then((stat) => stat.isFile(), () => false))
     if (!exists) return yield* fail("not found")
+    const mismatch = effectMismatch(path.dirname(file))
+    if (mismatch !== undefined) return yield* fail(mismatch)
     const module = yield* Effect.tryPromise({
       try: () => import(pathToFileURL(file).href) as Promise<Record<string, unknown>>,
       catch: (cause) => String((cause as Error)?.message ?? cause).split("\n")[0]
