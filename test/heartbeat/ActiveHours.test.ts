@@ -5,6 +5,7 @@ import * as ActiveHours from "../../src/heartbeat/ActiveHours.js"
 import { resolveActions } from "../../src/heartbeat/ActionRegistry.js"
 import * as CronSchedule from "../../src/heartbeat/CronSchedule.js"
 import { quiet } from "../../src/heartbeat/HeartbeatAction.js"
+import { backoffSlots } from "../../src/heartbeat/FailurePolicy.js"
 import { plannedStart } from "../../src/heartbeat/Jitter.js"
 import { nextSlots } from "../../src/heartbeat/NextSlots.js"
 import { Scheduler } from "../../src/services/Scheduler.js"
@@ -159,6 +160,15 @@ describe("active hours: slot planning", () => {
     assert.isAtLeast(plannedStart(limited, slot), slot)
   })
 
+  it("backoff counts only slots inside the window, and skips at least one (the next window's first) at the window's end", () => {
+    const action = { description: "d", execute: () => Effect.succeed(quiet()) }
+    const reg = { ...registration("b", "*/15 * * * *", action), schedule: windowed("*/15 * * * *", { start: "08:00", end: "22:00" }) }
+    // Four slots in the hour after 10:00; at 21:45 none remains today, so the first of tomorrow is skipped.
+    assert.strictEqual(backoffSlots(reg, at("2026-03-06T10:00:00Z"), 10), 4)
+    assert.strictEqual(backoffSlots(reg, at("2026-03-06T21:45:00Z"), 10), 1)
+    assert.strictEqual(iso(CronSchedule.next(reg.schedule, at("2026-03-06T21:45:00Z"))), "2026-03-07T08:00:00.000Z")
+  })
+
   it("`heartbeat next` lists only slots inside the window", () => {
     const reg = { ...registration("hours", "0 * * * *", { description: "d", execute: () => Effect.succeed(quiet()) }), schedule: windowed("0 * * * *", { start: "08:00", end: "10:00", days: "mon-fri" }) }
     assert.deepStrictEqual(nextSlots(reg, at("2026-03-06T09:30:00Z"), 3).map(iso), [
@@ -214,7 +224,7 @@ describe("active hours: config", () => {
 })
 
 describe("active hours: the scheduler", () => {
-  it.scoped("runs only slots inside the window, records none outside it, and sleeps toward the next opening", () =>
+  it.scoped("runs only slots inside the window, records none outside it, and plans its next run at the next opening", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(at("2026-03-06T20:30:00Z"))
       const home = yield* tempHome
@@ -235,6 +245,30 @@ describe("active hours: the scheduler", () => {
         assert.deepStrictEqual(runs.slice(2).map(iso), ["2026-03-09T22:00:00.000Z", "2026-03-09T22:30:00.000Z"])
         const ledger = yield* store.runs({ action: "hours", limit: 100 })
         assert.deepStrictEqual(ledger.map((run) => run.outcome), ["quiet", "quiet", "quiet", "quiet"], "no record for slots outside the window")
+      }).pipe(Effect.provide(schedulerLayer(home, new GatewayTest(), 3_600_000)))
+    }))
+
+  it.scoped("slots missed while the daemon was down are counted inside the window only", () =>
+    Effect.gen(function*() {
+      const home = yield* tempHome
+      const action = { description: "records", execute: () => Effect.succeed(quiet()) }
+      yield* TestClock.setTime(at("2026-03-07T12:00:00Z"))
+      yield* Effect.gen(function*() {
+        const store = yield* StateStore
+        // Last run Friday 09:00; hourly 08:00–10:00 on weekdays. Back on Tuesday at noon: Monday's and
+        // Tuesday's 08:00 and 09:00 were missed, and none of the 90 hourly slots outside the window.
+        yield* store.recordRun({ action: "hours", scheduledAt: at("2026-03-06T09:00:00Z"), startedAt: 0, endedAt: 0, outcome: "quiet" })
+        yield* TestClock.setTime(at("2026-03-10T12:00:00Z"))
+        const scheduler = yield* Scheduler
+        yield* scheduler.schedule({ ...registration("hours", "0 * * * *", action), schedule: windowed("0 * * * *", { start: "08:00", end: "10:00", days: "mon-fri" }) })
+        yield* scheduler.start
+        const missed = yield* store.runs({ action: "hours", outcome: "missed", limit: 100 })
+        assert.deepStrictEqual(missed.map((run) => [iso(run.scheduledAt), run.reason]).reverse(), [
+          ["2026-03-09T08:00:00.000Z", "daemon-down"],
+          ["2026-03-09T09:00:00.000Z", "daemon-down"],
+          ["2026-03-10T08:00:00.000Z", "daemon-down"],
+          ["2026-03-10T09:00:00.000Z", "daemon-down"]
+        ])
       }).pipe(Effect.provide(schedulerLayer(home, new GatewayTest(), 3_600_000)))
     }))
 })
