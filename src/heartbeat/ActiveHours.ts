@@ -100,12 +100,21 @@ const instance = (window: ActiveWindow, day: number): { readonly open: number; r
   }
 }
 
+// Walking the slots of one window (a catch-up span) asks about the same instance again and again:
+// answering from the last one found saves the `Intl` offset lookups.
+const lastFound = new WeakMap<ActiveWindow, { readonly open: number; readonly close: number }>()
+
 /** The window instance that holds `ms`, else the first one that opens after it. */
 export const windowAt = (window: ActiveWindow, ms: number): { readonly open: number; readonly close: number } => {
+  const known = lastFound.get(window)
+  if (known !== undefined && known.open <= ms && ms < known.close) return known
   const today = localDay(window.zone, ms)
   for (let k = -1; k <= 8; k++) {
     const found = instance(window, today + k * DAY_MS)
-    if (found !== undefined && ms < found.close && found.open < found.close) return found
+    if (found !== undefined && ms < found.close && found.open < found.close) {
+      if (found.open <= ms) lastFound.set(window, found)
+      return found
+    }
   }
   // Unreachable for a window with at least one weekday; answer "never" rather than loop.
   return { open: Infinity, close: Infinity }
