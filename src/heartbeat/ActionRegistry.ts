@@ -11,6 +11,7 @@ import { decodeActionConfig } from "./actions/ActionConfigError.js"
 import { builtinActions } from "./actions/index.js"
 import * as CronSchedule from "./CronSchedule.js"
 import type { HeartbeatAction } from "./HeartbeatAction.js"
+import { importModule } from "./ImportModule.js"
 
 /** `module: "agenc:<built-in>"` runs a built-in under the entry's own name (e.g. a second portfolio monitor). */
 export const BUILTIN_MODULE_PREFIX = "agenc:"
@@ -35,7 +36,7 @@ export const loadActionModule = (file: string, jsonPath: string): Effect.Effect<
     const exists = yield* Effect.promise(() => fs.stat(file).then((stat) => stat.isFile(), () => false))
     if (!exists) return yield* fail("not found")
     const module = yield* Effect.tryPromise({
-      try: () => import(pathToFileURL(file).href) as Promise<Record<string, unknown>>,
+      try: () => importModule(pathToFileURL(file).href),
       catch: (cause) => String((cause as Error)?.message ?? cause).split("\n")[0]
     }).pipe(Effect.catchAll((reason) => fail(`failed to load: ${reason}`)))
     const problem = shapeProblem(module.default)
