@@ -14,7 +14,7 @@ await build({
   // CommonJS, so the entry can compile it with vm.Script and a code cache (Node 20 caches no ES module).
   format: "cjs",
   target: "node20",
-  sourcemap: true,
+  sourcemap: false,
   // Native addons load their .node binaries relative to their own package.
   external: ["better-sqlite3", "koffi"],
   // The entry passes its own URL: paths the code resolves from import.meta.url stay relative to dist/cli.js.

@@ -2,15 +2,21 @@
 import { Command, ValidationError } from "@effect/cli"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { Cause, Console, Effect, Exit, Option } from "effect"
+import { Cause, Console, Effect, Either, Exit, Option } from "effect"
 import { createRequire } from "node:module"
-import { ExitCode } from "./cli/CliError.js"
+import { actionCommand } from "./cli/ActionNew.js"
+import { CliError, ExitCode } from "./cli/CliError.js"
+import { completions, parseCommandLine, renderHelp, useColor } from "./cli/CommandHelp.js"
+import { reportValidationErrors, takeLogLevel } from "./cli/CommandLine.js"
+import { commandTree } from "./cli/CommandTree.js"
+import { oneLine } from "./domain/OneLine.js"
 import { configCommand } from "./cli/Config.js"
 import { cronCommand } from "./cli/Cron.js"
 import { daemonCommand } from "./cli/Daemon.js"
 import { heartbeatCommand } from "./cli/Heartbeat.js"
 import { outboxCommand } from "./cli/Outbox.js"
 import { tasksCommand } from "./cli/Tasks.js"
+import { Logging, LogLevelOverride } from "./layers/Logging.js"
 
 // Every file and folder agenc creates is private to its user (0600 / 0700), whatever the caller's umask.
 process.umask(0o077)
@@ -19,7 +25,7 @@ const { version } = createRequire(import.meta.url)("../package.json") as { reado
 
 const agenc = Command.make("agenc").pipe(
   Command.withDescription("heartbeat and autonomous daemon for AgenC agents"),
-  Command.withSubcommands([daemonCommand, heartbeatCommand, tasksCommand, cronCommand, configCommand, outboxCommand])
+  Command.withSubcommands([daemonCommand, heartbeatCommand, tasksCommand, cronCommand, configCommand, outboxCommand, actionCommand(version)])
 )
 
 const cli = Command.run(agenc, { name: "agenc", version })
@@ -29,7 +35,31 @@ class Exiting {
   constructor(readonly code: number) {}
 }
 
-const program = Effect.suspend(() => cli(process.argv)).pipe(
+const tree = commandTree(agenc)
+
+const program = Effect.suspend(() => {
+  const [runtime, script, ...args] = process.argv
+  return Either.match(Either.flatMap(takeLogLevel(args), (taken) => Either.map(parseCommandLine(tree, taken.args), (parsed) => ({ ...taken, parsed }))), {
+    onLeft: (message) => Effect.fail(CliError.usage(message)),
+    onRight: ({ args, level, parsed }) => {
+      switch (parsed._tag) {
+        case "Help":
+          return Console.log(renderHelp(parsed.path, { color: useColor(), width: process.stdout.columns }))
+        case "Completions":
+          return Console.log(completions(tree, parsed.shell))
+        case "Version":
+          return Console.log(version)
+        case "Run":
+          return cli([runtime!, script!, ...args]).pipe(
+            reportValidationErrors(parsed.path.map((command) => command.name).join(" ")),
+            // Logs outside any command's layers (and before them) go to stderr too, never to stdout.
+            Effect.provide(Logging({ level: "info", format: "auto" })),
+            Effect.provideService(LogLevelOverride, level)
+          )
+      }
+    }
+  })
+}).pipe(
   Effect.catchAll((error): Effect.Effect<never, Exiting> => {
     if (ValidationError.isValidationError(error)) {
       // @effect/cli has already printed what was wrong with the command line.
@@ -38,11 +68,13 @@ const program = Effect.suspend(() => cli(process.argv)).pipe(
     const tagged = error as { readonly _tag?: string; readonly message?: string; readonly code?: number; readonly line?: string }
     switch (tagged._tag) {
       case "CliError":
-        return Console.error(`agenc: ${tagged.message}`).pipe(Effect.zipRight(Effect.fail(new Exiting(tagged.code!))))
+        return Console.error(`agenc: ${oneLine(tagged.message ?? "")}`).pipe(Effect.zipRight(Effect.fail(new Exiting(tagged.code!))))
+      case "HomeError":
+        return Console.error(`agenc: ${oneLine(tagged.message ?? "")}`).pipe(Effect.zipRight(Effect.fail(new Exiting(tagged.code!))))
       case "ConfigError":
-        return Console.error(tagged.line!).pipe(Effect.zipRight(Effect.fail(new Exiting(ExitCode.config))))
+        return Console.error(`agenc: ${tagged.line!}`).pipe(Effect.zipRight(Effect.fail(new Exiting(ExitCode.config))))
       default:
-        return Console.error(`agenc: ${tagged._tag !== undefined ? `${tagged._tag}: ` : ""}${tagged.message ?? String(error)}`).pipe(
+        return Console.error(`agenc: ${tagged._tag !== undefined ? `${tagged._tag}: ` : ""}${oneLine(tagged.message || String(error))}`).pipe(
           Effect.zipRight(Effect.fail(new Exiting(ExitCode.failure)))
         )
     }

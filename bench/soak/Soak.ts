@@ -235,7 +235,7 @@ for (let next = started; !stopping && exited === undefined && performance.now() 
   }
   next += sampleSeconds * 1000
   while (!stopping && exited === undefined && performance.now() < Math.min(next, end)) await sleep(Math.min(500, next - performance.now()))
-  if (performance.now() >= end && samples.at(-1)!.t * 1000 >= minutes * 60_000 - 1000) break
+  if (performance.now() >= end && (samples.at(-1)?.t ?? 0) * 1000 >= minutes * 60_000 - 1000) break
 }
 
 // ---- stop ------------------------------------------------------------------------------------------

@@ -11,6 +11,10 @@ export const ExitCode = {
   notRunning: 3,
   /** `daemon status`: the daemon runs but does not answer on its control socket within 3 s */
   unresponsive: 4,
+  /** `$AGENC_HOME` or a file in it cannot be created (EX_CANTCREAT) */
+  cantCreate: 73,
+  /** `$AGENC_HOME` or `agenc.db` may not be written by this user (EX_NOPERM) */
+  noPerm: 77,
   /** bad configuration (EX_CONFIG) */
   config: 78
 } as const

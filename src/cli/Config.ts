@@ -1,15 +1,15 @@
 import { Command } from "@effect/cli"
-import { Console, Effect, JSONSchema, Option, Schema } from "effect"
+import { Console, Effect, Option } from "effect"
 import * as fs from "node:fs/promises"
 import { constants as fsConstants } from "node:fs"
 import * as path from "node:path"
-import { GatewayConfig } from "../domain/GatewayConfig.js"
 import { resolveActions } from "../heartbeat/ActionRegistry.js"
 import { agencHome, decodeConfig, expandHome, loadConfig } from "../layers/AppConfigFile.js"
 import { CliError, ExitCode } from "./CliError.js"
 import { checkModules, checkTrust, loadValidated } from "./ConfigChecks.js"
 import { configOption } from "./Options.js"
 import { toJson } from "../domain/Json.js"
+import { gatewaySchemaJson, initialConfig, schemaFileName } from "./InitialConfig.js"
 
 /**
  * Loads the config named by `--config` (or the default) and checks what decoding alone cannot: that the
@@ -41,11 +41,15 @@ const init = Command.make("init", { config: configOption }, ({ config }) =>
       onNone: () => path.join(agencHome(), "gateway.json"),
       onSome: (file) => path.resolve(expandHome(file))
     })
-    const defaults = Schema.encodeSync(GatewayConfig)(yield* decodeConfig({}))
+    const content = initialConfig()
+    // What we write must load: a mistake here would greet a new user with a config error.
+    yield* decodeConfig(content)
     yield* Effect.tryPromise({
       try: async () => {
         await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 })
-        await fs.writeFile(file, JSON.stringify(defaults, null, 2) + "\n", { flag: fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_NOFOLLOW, mode: 0o600 })
+        await fs.writeFile(file, JSON.stringify(content, null, 2) + "\n", { flag: fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_NOFOLLOW, mode: 0o600 })
+        // For editors: completion and checking of gateway.json. An existing copy is left alone.
+        await fs.writeFile(path.join(path.dirname(file), schemaFileName), gatewaySchemaJson(), { flag: "wx", mode: 0o644 }).catch(() => undefined)
       },
       catch: (cause) =>
         new CliError({
@@ -57,7 +61,7 @@ const init = Command.make("init", { config: configOption }, ({ config }) =>
     })
     yield* Console.log(file)
   })
-).pipe(Command.withDescription("write the default gateway.json (refuses to overwrite an existing file)"))
+).pipe(Command.withDescription("write a starter gateway.json with the keys you are likely to change, and its JSON Schema (never overwrites)"))
 
 const show = Command.make("show", { config: configOption }, ({ config }) =>
   loadConfig({ file: Option.getOrUndefined(config) }).pipe(
@@ -69,7 +73,7 @@ const show = Command.make("show", { config: configOption }, ({ config }) =>
 ).pipe(Command.withDescription("print the effective config (defaults filled in, secrets redacted)"))
 
 const schema = Command.make("schema", {}, () =>
-  Console.log(JSON.stringify(JSONSchema.make(Schema.encodedSchema(GatewayConfig)), null, 2))
+  Console.log(gatewaySchemaJson().trimEnd())
 ).pipe(Command.withDescription("print the JSON Schema of gateway.json, for editors"))
 
 /** `agenc config`. */

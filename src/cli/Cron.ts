@@ -3,12 +3,12 @@ import { Clock, Console, Effect, Either, Option } from "effect"
 import * as CronSchedule from "../heartbeat/CronSchedule.js"
 import { CliError } from "./CliError.js"
 
-const expression = Args.text({ name: "expr" }).pipe(
+const expression = Args.text({ name: "EXPR" }).pipe(
   Args.withDescription("cron expression (5 fields, or 6 with seconds), a nickname such as @daily, or @every DURATION")
 )
-const count = Options.integer("count").pipe(Options.withDefault(5), Options.withDescription("how many instants to print"))
-const tz = Options.text("tz").pipe(Options.withDefault("UTC"), Options.withDescription("IANA time zone the expression is read in"))
-const from = Options.text("from").pipe(Options.optional, Options.withDescription("start after this ISO-8601 instant (default: now)"))
+const count = Options.integer("count").pipe(Options.withPseudoName("N"), Options.withDefault(5), Options.withDescription("how many instants to print"))
+const tz = Options.text("tz").pipe(Options.withPseudoName("ZONE"), Options.withDefault("UTC"), Options.withDescription("IANA time zone the expression is read in"))
+const from = Options.text("from").pipe(Options.withPseudoName("ISO"), Options.optional, Options.withDescription("start after this ISO-8601 instant (default: now)"))
 
 /** `agenc cron next`: the next instants of an expression, ISO-8601 UTC, one per line. */
 export const cronNext = Command.make("next", { expression, count, tz, from }, (args) =>

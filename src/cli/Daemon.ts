@@ -3,7 +3,7 @@ import { Console, Effect, Either, Option } from "effect"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { runDaemon } from "../daemon/DaemonMain.js"
-import { daemonStatus } from "../daemon/DaemonStatus.js"
+import { type DaemonStatus, daemonStatus } from "../daemon/DaemonStatus.js"
 import * as DaemonControl from "../daemon/DaemonControl.js"
 import { daemonPaths, shutdownLimitMs } from "../daemon/DaemonPaths.js"
 import * as PidFile from "../daemon/PidFile.js"
@@ -17,6 +17,8 @@ import { loadChecked, printWarnings } from "./Config.js"
 import { loadValidated } from "./ConfigChecks.js"
 import { findDaemon } from "../daemon/DaemonLocator.js"
 import { table } from "./Heartbeat.js"
+import { printJson } from "./JsonOutput.js"
+import { printScheduleSummary } from "./ScheduleSummary.js"
 import { logsCommand } from "./DaemonLogs.js"
 import { configOption, jsonOption } from "./Options.js"
 
@@ -26,6 +28,7 @@ const here = fileURLToPath(import.meta.url)
 const cliPath = (): string => path.basename(here) === "cli.js" ? here : path.resolve(path.dirname(here), "../cli.js")
 
 const timeoutOption = Options.text("timeout").pipe(
+  Options.withPseudoName("DURATION"),
   Options.withDescription("how long to wait for the daemon to exit before SIGKILL (e.g. 10s)"),
   Options.withDefault("10s")
 )
@@ -70,7 +73,7 @@ const start = Command.make("start", {
   foreground: Options.boolean("foreground").pipe(Options.withDescription("run in this process, logging to stderr")),
   config: configOption
 }, ({ config, foreground }) =>
-  foreground ? pidFileErrors(runDaemon(config)) : startDetached(config)).pipe(
+  foreground ? Effect.zipRight(printScheduleSummary(config), pidFileErrors(runDaemon(config))) : startDetached(config)).pipe(
   Command.withDescription("start the daemon (detached unless --foreground); prints its PID once it is ready")
 )
 
@@ -145,7 +148,7 @@ const status = Command.make("status", { json: jsonOption, config: configOption }
     if (report.configError !== null) yield* printWarnings([`gateway.json is invalid, showing the running daemon's view: ${report.configError}`])
     if (json) {
       const supervisor = yield* pidFileErrors(Supervisor.supervisorStatus(found.paths))
-      yield* Console.log(JSON.stringify({ ...report, supervisor }, null, 2))
+      yield* printJson({ ...report, supervisor })
     } else {
       const uptime = report.uptimeMs === null ? "" : `, up ${Math.round(report.uptimeMs / 1000)}s`
       yield* Console.log(
@@ -166,6 +169,7 @@ const status = Command.make("status", { json: jsonOption, config: configOption }
           : "supervisor: none"
       )
       yield* Console.log(`restarts: ${report.restarts}`)
+      for (const line of loopWarnings(report)) yield* Console.log(line)
       if (report.lastCrash !== null) {
         yield* Console.log(`last crash: ${report.lastCrash.at} PID ${report.lastCrash.pid}: ${report.lastCrash.reason}`)
       }
@@ -180,6 +184,22 @@ const status = Command.make("status", { json: jsonOption, config: configOption }
     if (report.state === "stale") return yield* Effect.fail(failure("stale PID file", ExitCode.failure))
     if (report.state === "stopped") return yield* Effect.fail(failure("not running", ExitCode.notRunning))
   })).pipe(Command.withDescription("show whether the daemon runs (exit 0), left a stale PID file (1), is stopped (3) or does not answer (4)"))
+
+/** Lines about loops that were restarted or are down, and dead letters; nothing when all is well. */
+const loopWarnings = (report: DaemonStatus): ReadonlyArray<string> => {
+  const lines: Array<string> = []
+  const loops = report.loops
+  if (loops !== null) {
+    const all = [["scheduler", loops.scheduler] as const, ...Object.entries(loops.channels).map(([name, loop]) => [`channel ${name}`, loop] as const)]
+    for (const [name, loop] of all) {
+      if (!loop.alive || loop.restarts > 0) lines.push(`loop ${name}: ${loop.alive ? "alive" : "down"}, restarted ${loop.restarts} times after a defect`)
+    }
+  }
+  for (const [channel, n] of Object.entries(report.deadLetters ?? {})) {
+    if (n > 0) lines.push(`channel ${channel}: ${n} dead letter(s) (unreadable outbox rows, kept with their reason)`)
+  }
+  return lines
+}
 
 const unit = Command.make("systemd-unit", {
   user: Options.boolean("user").pipe(Options.withDescription("a user unit (systemctl --user), wanted by default.target")),

@@ -6,7 +6,11 @@ import { Scheduler } from "../services/Scheduler.js"
 import { StateStore } from "../services/StateStore.js"
 import { CliError, ExitCode } from "./CliError.js"
 import { loadChecked } from "./Config.js"
-import { toJson } from "../domain/Json.js"
+import { formatJson } from "./JsonOutput.js"
+import { dryRun } from "./HeartbeatDryRun.js"
+import { printRunReport } from "./RunReportOutput.js"
+import { resultsOnlyOnStdout } from "./Streams.js"
+import { zonedAndUtc } from "./TextTime.js"
 import { pauseJson } from "../heartbeat/Pauses.js"
 import { heartbeatPauseCommands } from "./HeartbeatPause.js"
 import { heartbeatLedgerCommands, ledgerLayer } from "./HeartbeatRuns.js"
@@ -43,13 +47,13 @@ const list = Command.make("list", { config: configOption, json: jsonOption }, ({
     }))
     yield* Console.log(
       json
-        ? JSON.stringify(rows, null, 2)
+        ? formatJson(rows)
         : rows.length === 0
         ? "no actions (heartbeat disabled or none configured)"
         : table(
           ["NAME", "SCHEDULE", "TIMEZONE", "NEXT RUN", "LAST OUTCOME", "MISSED 24H", "SKIPPED 24H", "PAUSED"],
           rows.map((row) => [
-            row.name, row.schedule, row.timezone, row.nextRunAt, row.lastOutcome ?? "-", String(row.missed24h), String(row.skipped24h),
+            row.name, row.schedule, row.timezone, zonedAndUtc(Date.parse(row.nextRunAt), row.timezone), row.lastOutcome ?? "-", String(row.missed24h), String(row.skipped24h),
             row.paused === null ? "-" : `by ${row.paused.by}${row.paused.until === null ? "" : ` until ${row.paused.until}`}`
           ])
         )
@@ -59,7 +63,7 @@ const list = Command.make("list", { config: configOption, json: jsonOption }, ({
 
 const run = Command.make("run", {
   action: Args.text({ name: "action" }).pipe(Args.withDescription("name of the action in gateway.json")),
-  dryRun: Options.boolean("dry-run").pipe(Options.withDescription("run it but deliver nothing (the action's session state is still updated, as in a real run)")),
+  dryRun: Options.boolean("dry-run").pipe(Options.withDescription("run it and say what it would send, but write nothing: no delivery, no session update, no ledger record")),
   json: Options.boolean("json").pipe(Options.withDescription("print the result as JSON")),
   config: configOption
 }, (args) =>
@@ -68,34 +72,18 @@ const run = Command.make("run", {
     if (!registrations.some((registration) => registration.name === args.action)) {
       return yield* Effect.fail(CliError.usage(`no action named "${args.action}" (configured: ${registrations.map((r) => r.name).join(", ") || "none"})`))
     }
-    const report = yield* Effect.gen(function*() {
+    const registration = registrations.find((registration) => registration.name === args.action)!
+    const dry = args.dryRun ? yield* resultsOnlyOnStdout(dryRun(loaded, registration)) : undefined
+    const report = dry?.report ?? (yield* resultsOnlyOnStdout(Effect.gen(function*() {
       const scheduler = yield* Scheduler
       yield* scheduler.reconcile(registrations)
-      return yield* scheduler.runNow(args.action, { deliver: !args.dryRun })
+      return yield* scheduler.runNow(args.action)
     }).pipe(
       Effect.provide(MainLayer(loaded)),
       // Another run of the action is in progress (the daemon's, or another `heartbeat run`): refused, not raced.
       Effect.catchTag("ActionBusyError", (error) => Effect.fail(new CliError({ message: error.message, code: ExitCode.failure })))
-    )
-    const result = report.result
-    if (args.json) {
-      yield* Console.log(toJson({
-        action: report.action,
-        outcome: report.outcome,
-        shouldNotify: result?.shouldNotify ?? false,
-        message: result?.message ?? null,
-        metadata: result?.metadata ?? {},
-        error: report.error ?? null,
-        deliveries: report.deliveries
-      }, 2))
-    } else {
-      yield* Console.log(
-        report.outcome === "notified" ? result!.message! : `${report.outcome}${report.error === undefined ? "" : `: ${report.error}`}`
-      )
-      for (const delivery of report.deliveries) {
-        yield* Console.log(`  -> ${delivery.channel}: ${delivery.status}${delivery.error === undefined ? "" : ` (${delivery.error})`}`)
-      }
-    }
+    )))
+    yield* printRunReport(loaded, report, { json: args.json, dryRun: dry })
     if (report.outcome === "failed" || report.outcome === "timed-out") {
       return yield* Effect.fail(new CliError({ message: `${args.action} ${report.outcome}: ${report.error ?? ""}`, code: 1 }))
     }

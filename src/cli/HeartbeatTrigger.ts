@@ -4,6 +4,7 @@ import * as ControlClient from "../daemon/ControlClient.js"
 import { findDaemon } from "../daemon/DaemonLocator.js"
 import type { RunReport } from "../services/Scheduler.js"
 import { CliError, ExitCode } from "./CliError.js"
+import { printJson, runJson } from "./JsonOutput.js"
 import { configOption, jsonOption } from "./Options.js"
 
 /** `agenc heartbeat trigger ACTION`: asks the running daemon, over its control socket, to run the action now. */
@@ -29,7 +30,7 @@ export const heartbeatTrigger = Command.make("trigger", {
     }
     const report = response.result as RunReport
     if (args.json) {
-      yield* Console.log(JSON.stringify(report, null, 2))
+      yield* printJson(runJson(report))
     } else {
       yield* Console.log(report.outcome === "notified" ? report.result?.message ?? "notified" : `${report.outcome}${report.error === undefined ? "" : `: ${report.error}`}`)
       for (const delivery of report.deliveries) {

@@ -3,16 +3,18 @@ import { SqlClient } from "@effect/sql"
 import { Clock, Console, Effect, Either, Layer, Option } from "effect"
 import { ConfigError } from "../domain/ConfigError.js"
 import { parseDurationMs } from "../domain/DurationMs.js"
-import { CAPABILITY_BITS, type Task } from "../domain/Marketplace.js"
+import { CAPABILITY_BITS } from "../domain/Marketplace.js"
 import { parseU64 } from "../domain/RuntimeConfig.js"
 import { loadConfig } from "../layers/AppConfigFile.js"
 import { localAgent } from "../layers/AgentRuntimeLocal.js"
 import { Database } from "../layers/Database.js"
+import { HomeError } from "../layers/HomeAccess.js"
 import { makeLedgerStore } from "../runtime/LedgerStore.js"
 import { LedgerRuleError, NotFoundError } from "../services/AgentRuntime.js"
 import { AppConfig } from "../services/AppConfig.js"
 import { CliError, ExitCode } from "./CliError.js"
 import { table } from "./Heartbeat.js"
+import { printJson, taskJson } from "./JsonOutput.js"
 import { configOption, jsonOption } from "./Options.js"
 
 /** `AppConfig` from `--config` (or `$AGENC_HOME/gateway.json`) and the database under `$AGENC_HOME`. */
@@ -32,8 +34,8 @@ const ledger = Effect.gen(function*() {
 
 /** Maps ledger failures to one-line CLI errors: the user's mistakes exit 2, storage failures 1; config errors pass through (78). */
 const toCliError = <A, E extends { readonly _tag: string }, R>(effect: Effect.Effect<A, E, R>) =>
-  effect.pipe(Effect.mapError((error): CliError | ConfigError => {
-    if (error instanceof CliError || error instanceof ConfigError) return error
+  effect.pipe(Effect.mapError((error): CliError | ConfigError | HomeError => {
+    if (error instanceof CliError || error instanceof ConfigError || error instanceof HomeError) return error
     if (error instanceof NotFoundError) return CliError.usage(`no ${error.what} ${error.id}`)
     if (error instanceof LedgerRuleError) return CliError.usage(error.message)
     const message = (error as { readonly message?: unknown }).message
@@ -67,21 +69,14 @@ const usage = (flag: string) => (message: string) => CliError.usage(`${flag}: ${
 
 const deadlineText = (deadline: number) => deadline === 0 ? "none" : new Date(deadline * 1000).toISOString().replace(".000Z", "Z")
 
-/** A task for `--json`: u64 amounts as decimal strings. */
-const taskJson = (task: Task) => ({
-  ...task,
-  requiredCapabilities: task.requiredCapabilities.toString(),
-  rewardAmount: task.rewardAmount.toString()
-})
-
 const idArg = Args.text({ name: "id" }).pipe(Args.withDescription("task id, as printed by `agenc tasks add` / `list`"))
 
 const add = Command.make("add", {
-  reward: Options.text("reward").pipe(Options.withDescription("reward in lamports (> 0)")),
-  capabilities: Options.text("capabilities").pipe(Options.withDescription("required capability bitmask: decimal, 0x hex, or names (COMPUTE,INFERENCE)")),
-  deadline: Options.text("deadline").pipe(Options.withDescription("ISO date-time or +DURATION (+30m, +2h, +1d); default none"), Options.optional),
-  maxWorkers: Options.integer("max-workers").pipe(Options.withDescription("1..100 (default 1)"), Options.withDefault(1)),
-  description: Options.text("description").pipe(Options.withDescription("up to 64 bytes of UTF-8"), Options.withDefault("")),
+  reward: Options.text("reward").pipe(Options.withPseudoName("LAMPORTS"), Options.withDescription("reward in lamports (> 0)")),
+  capabilities: Options.text("capabilities").pipe(Options.withPseudoName("MASK"), Options.withDescription("required capability bitmask: decimal, 0x hex, or names (COMPUTE,INFERENCE)")),
+  deadline: Options.text("deadline").pipe(Options.withPseudoName("ISO|+DURATION"), Options.withDescription("ISO date-time or +DURATION (+30m, +2h, +1d); default none"), Options.optional),
+  maxWorkers: Options.integer("max-workers").pipe(Options.withPseudoName("N"), Options.withDescription("1..100"), Options.withDefault(1)),
+  description: Options.text("description").pipe(Options.withPseudoName("TEXT"), Options.withDescription("up to 64 bytes of UTF-8"), Options.withDefault("")),
   config: configOption
 }, (args) =>
   Effect.gen(function*() {
@@ -104,7 +99,7 @@ const add = Command.make("add", {
 const list = Command.make("list", { json: jsonOption, config: configOption }, ({ config, json }) =>
   Effect.gen(function*() {
     const tasks = yield* (yield* ledger).listTasks()
-    if (json) return yield* Console.log(JSON.stringify(tasks.map(taskJson), null, 2))
+    if (json) return yield* printJson(tasks.map(taskJson))
     if (tasks.length === 0) return yield* Console.log("no tasks (add one: agenc tasks add --reward LAMPORTS --capabilities MASK)")
     yield* Console.log(table(
       ["ID", "STATUS", "TYPE", "REWARD", "CAPS", "WORKERS", "DEADLINE", "DESCRIPTION"],

@@ -1,4 +1,5 @@
 import { Effect } from "effect"
+import { Gateway } from "../services/Gateway.js"
 import * as Metrics from "../services/Metrics.js"
 import { Scheduler } from "../services/Scheduler.js"
 import type { ControlRequest, ControlResponse, LiveStatus } from "./ControlProtocol.js"
@@ -16,7 +17,7 @@ const memoryAfterGc = () => {
 }
 
 /** What the daemon answers on its control socket. */
-export const ControlCommands = (options: { readonly startedAt: number }) => (request: ControlRequest): Effect.Effect<ControlResponse, never, Scheduler> =>
+export const ControlCommands = (options: { readonly startedAt: number }) => (request: ControlRequest): Effect.Effect<ControlResponse, never, Scheduler | Gateway> =>
   Effect.gen(function*() {
     const scheduler = yield* Scheduler
     switch (request.op) {
@@ -24,6 +25,8 @@ export const ControlCommands = (options: { readonly startedAt: number }) => (req
         return { ok: true, result: { pid: process.pid } } as const
       case "status": {
         const actions = yield* scheduler.list
+        const dispatcher = yield* scheduler.health
+        const channels = yield* (yield* Gateway).status
         const status: LiveStatus = {
           pid: process.pid,
           startedAt: options.startedAt,
@@ -34,6 +37,11 @@ export const ControlCommands = (options: { readonly startedAt: number }) => (req
             nextRunAt: action.nextRunAt ?? null,
             running: action.running
           })),
+          loops: {
+            scheduler: { alive: dispatcher.alive, lastTickAt: dispatcher.lastTickAt ?? null, restarts: dispatcher.restarts },
+            channels: Object.fromEntries(channels.map((channel) => [channel.channel, { alive: channel.alive, restarts: channel.restarts }]))
+          },
+          deadLetters: Object.fromEntries(channels.map((channel) => [channel.channel, channel.deadLetters])),
           metrics: yield* Metrics.summary
         }
         return { ok: true, result: status } as const
@@ -46,7 +54,5 @@ export const ControlCommands = (options: { readonly startedAt: number }) => (req
         )
       case "debug.memory":
         return { ok: true, result: memoryAfterGc() } as const
-      default:
-        return { ok: false, error: `unknown request ${JSON.stringify((request as { op?: unknown }).op)}` } as const
     }
   }).pipe(Effect.annotateLogs({ control: request.op }))

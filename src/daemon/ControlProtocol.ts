@@ -1,28 +1,103 @@
+import { Either, ParseResult, Schema } from "effect"
+import { toJson } from "../domain/Json.js"
 import type { MetricsSummary } from "../services/Metrics.js"
 
-/** A request on the control socket: one JSON line. */
-export type ControlRequest =
-  | { readonly op: "ping" }
-  | { readonly op: "status" }
-  | { readonly op: "trigger"; readonly action: string }
-  | { readonly op: "debug.memory" }
+/**
+ * The control socket's protocol, shared by `ControlServer` and `ControlClient`: one request line of JSON,
+ * one reply line of JSON, then the connection closes.
+ */
 
+/** The longest request line the daemon reads (bytes, without the newline); a longer one is answered with an error. */
+export const MAX_LINE_BYTES = 64 * 1024
+
+/** `{"op":"ping"}`: is the daemon up, and which PID answers. */
+export const PingRequest = Schema.Struct({ op: Schema.Literal("ping") })
+/** `{"op":"status"}`: the live schedule and loop health. */
+export const StatusRequest = Schema.Struct({ op: Schema.Literal("status") })
+/** `{"op":"trigger","action":NAME}`: run one action now and answer with its report. */
+export const TriggerRequest = Schema.Struct({ op: Schema.Literal("trigger"), action: Schema.String.pipe(Schema.minLength(1)) })
+
+/** `{"op":"debug.memory"}`: heap figures after a full GC (the soak harness reads them). */
+export const DebugMemoryRequest = Schema.Struct({ op: Schema.Literal("debug.memory") })
+
+/** A request on the control socket. */
+export const ControlRequest = Schema.Union(PingRequest, StatusRequest, TriggerRequest, DebugMemoryRequest)
+export type ControlRequest = typeof ControlRequest.Type
+
+/** Error codes a reply can carry, so a client can tell them apart without parsing the message. */
+export const ErrorCode = Schema.Literal("bad-request", "unknown-action", "shutting-down", "busy", "internal")
+export type ErrorCode = typeof ErrorCode.Type
+
+/** A successful reply; `result`'s shape depends on the request (`PingResult`, `LiveStatus`, a run report). */
+export const OkReply = Schema.Struct({ ok: Schema.Literal(true), result: Schema.Unknown })
+/** A refused or failed request. */
+export const ErrorReply = Schema.Struct({
+  ok: Schema.Literal(false),
+  error: Schema.String,
+  code: Schema.optional(Schema.Union(ErrorCode, Schema.String))
+})
 /** The daemon's answer: one JSON line, then the connection closes. */
-export type ControlResponse =
-  | { readonly ok: true; readonly result: unknown }
-  | { readonly ok: false; readonly error: string; readonly code?: string | undefined }
+export const ControlResponse = Schema.Union(OkReply, ErrorReply)
+export type ControlResponse = typeof ControlResponse.Type
 
-/** What `status` asks the daemon for. */
-export interface LiveStatus {
-  readonly pid: number
-  readonly startedAt: number
-  readonly actions: ReadonlyArray<{
-    readonly name: string
-    readonly schedule: string
-    readonly timezone: string
-    readonly nextRunAt: number | null
-    readonly running: boolean
-  }>
-  /** This process's metrics; absent from daemons older than this field. */
-  readonly metrics?: MetricsSummary | undefined
+/** What `ping` answers. */
+export const PingResult = Schema.Struct({ pid: Schema.Number })
+
+/** How one supervised loop is doing. */
+export const LoopHealth = Schema.Struct({
+  alive: Schema.Boolean,
+  restarts: Schema.Number,
+  lastTickAt: Schema.optional(Schema.NullOr(Schema.Number))
+})
+export type LoopHealth = typeof LoopHealth.Type
+
+/** What `status` answers. */
+export const LiveStatus = Schema.Struct({
+  pid: Schema.Number,
+  startedAt: Schema.Number,
+  actions: Schema.Array(Schema.Struct({
+    name: Schema.String,
+    schedule: Schema.String,
+    timezone: Schema.String,
+    nextRunAt: Schema.NullOr(Schema.Number),
+    running: Schema.Boolean
+  })),
+  /** Absent from daemons older than this field. */
+  loops: Schema.optional(Schema.Struct({
+    scheduler: LoopHealth,
+    channels: Schema.Record({ key: Schema.String, value: LoopHealth })
+  })),
+  /** Dead-lettered outbox rows per channel. */
+  deadLetters: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Number })),
+  /** This process's metrics (`Metrics.summary`, passed through as is); absent from daemons older than this field. */
+  metrics: Schema.optional(Schema.Unknown as Schema.Schema<MetricsSummary>)
+})
+export type LiveStatus = typeof LiveStatus.Type
+
+const decodeRequestLine = Schema.decodeUnknownEither(Schema.parseJson(ControlRequest), { errors: "first", onExcessProperty: "ignore" })
+const decodeResponseLine = Schema.decodeUnknownEither(Schema.parseJson(ControlResponse))
+
+/** The first line of a parse error, at most 200 characters: replies stay one line whatever was sent. */
+const oneLine = (error: ParseResult.ParseError): string => {
+  const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
+  const where = issue === undefined || issue.path.length === 0 ? "" : `${issue.path.join(".")}: `
+  const text = `${where}${issue?.message ?? error.message}`.replace(/\s+/g, " ")
+  return text.length > 200 ? `${text.slice(0, 197)}...` : text
 }
+
+/** Decodes one request line; a malformed one becomes the error reply to send back. */
+export const decodeRequest = (line: string): Either.Either<ControlRequest, ControlResponse> =>
+  Either.mapLeft(decodeRequestLine(line), (error) => badRequest(`bad request: ${oneLine(error)}`))
+
+/** Decodes a reply line (client side). */
+export const decodeResponse = (line: string): Either.Either<ControlResponse, string> =>
+  Either.mapLeft(decodeResponseLine(line), oneLine)
+
+/** One reply line, newline included; bigints (lamports, slots in metadata) become decimal strings. */
+export const encodeLine = (value: ControlRequest | ControlResponse): string => `${toJson(value)}\n`
+
+/** An error reply. */
+export const errorReply = (error: string, code: ErrorCode): ControlResponse => ({ ok: false, error, code })
+
+/** The reply to a request that could not be decoded. */
+export const badRequest = (error: string): ControlResponse => errorReply(error, "bad-request")

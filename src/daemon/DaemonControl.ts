@@ -6,7 +6,7 @@ import { openAppendSync } from "../domain/FileSafety.js"
 import * as ControlClient from "./ControlClient.js"
 import type { DaemonPaths } from "./DaemonPaths.js"
 import * as PidFile from "./PidFile.js"
-import { isAlive, isValidPid, stillRunning } from "./ProcessIdentity.js"
+import { isAlive, isValidPid, verifyDaemon } from "./ProcessIdentity.js"
 import { parentOf } from "./Supervisor.js"
 
 /** A detached start that did not become ready. */
@@ -67,7 +67,7 @@ export type StopOutcome =
   | { readonly _tag: "Killed"; readonly pid: number }
 
 /** Sends `signal` to `record.pid` only if it is still provably the same daemon; answers whether it did. */
-export const signalVerified = (record: PidFile.PidRecord, signal: NodeJS.Signals, verified: boolean = stillRunning(record).running): boolean => {
+export const signalVerified = (record: PidFile.PidRecord, signal: NodeJS.Signals, verified: boolean = verifyDaemon(record).running): boolean => {
   if (!verified || !isValidPid(record.pid)) return false
   try {
     process.kill(record.pid, signal)
@@ -93,15 +93,15 @@ export const stop = (found: { readonly paths: DaemonPaths; readonly state: PidFi
     }
     const record = state.record
     // A record confirmed by the socket (no start time) cannot be re-checked by identity: it was verified just now.
-    const byIdentity = stillRunning(record).running
+    const byIdentity = verifyDaemon(record).running
     if (!signalVerified(record, "SIGTERM", true)) return { _tag: "Stopped", pid: record.pid } as StopOutcome
-    const gone = () => byIdentity ? !stillRunning(record).running : !isAlive(record.pid)
+    const gone = () => byIdentity ? !verifyDaemon(record).running : !isAlive(record.pid)
     const deadline = (yield* Clock.currentTimeMillis) + timeoutMs
     while ((yield* Clock.currentTimeMillis) < deadline) {
       if (gone()) return { _tag: "Stopped", pid: record.pid } as StopOutcome
       yield* Effect.sleep(50)
     }
     if (gone()) return { _tag: "Stopped", pid: record.pid } as StopOutcome
-    yield* Effect.sync(() => signalVerified(record, "SIGKILL", byIdentity ? stillRunning(record).running : isAlive(record.pid)))
+    yield* Effect.sync(() => signalVerified(record, "SIGKILL", byIdentity ? verifyDaemon(record).running : isAlive(record.pid)))
     return { _tag: "Killed", pid: record.pid } as StopOutcome
   })

@@ -93,7 +93,7 @@ const serve = (options: {
     yield* serveControl(paths.socket, ControlCommands({ startedAt: options.startedAt }))
     yield* shutdownStep(signals, "closing the control socket", Effect.void)
     yield* shutdownStep(signals, "notifying systemd", notify.notify("STOPPING=1\nSTATUS=shutting down"))
-    yield* watchdog
+    yield* watchdog(Effect.map(scheduler.health, (health) => health.lastTickAt), loaded.config.heartbeat.wakeInterval + 1_000)
     const current = { loaded }
     yield* rotateOwnStdio(paths.logFile, paths.logRotation)
     yield* Retention.runPeriodically(

@@ -1,4 +1,4 @@
-import { Clock, Effect, Layer, Option } from "effect"
+import { Clock, Effect, Layer, Option, Schema } from "effect"
 import * as CronSchedule from "../heartbeat/CronSchedule.js"
 import { Database } from "../layers/Database.js"
 import { StateStoreSqlite } from "../layers/StateStoreSqlite.js"
@@ -6,7 +6,7 @@ import type { MetricsSummary } from "../services/Metrics.js"
 import type { Registration } from "../services/Scheduler.js"
 import { StateStore } from "../services/StateStore.js"
 import { pauseJson } from "../heartbeat/Pauses.js"
-import type { LiveStatus } from "./ControlProtocol.js"
+import { LiveStatus } from "./ControlProtocol.js"
 import * as ControlClient from "./ControlClient.js"
 import * as CrashLog from "./CrashLog.js"
 import type { FoundDaemon } from "./DaemonLocator.js"
@@ -37,6 +37,13 @@ export interface DaemonStatus {
     readonly paused: ReturnType<typeof pauseJson>
     readonly running: boolean
   }>
+  /** The daemon's supervised loops (null unless it runs and answers). */
+  readonly loops: {
+    readonly scheduler: { readonly alive: boolean; readonly lastTickAt: string | null; readonly restarts: number }
+    readonly channels: Readonly<Record<string, { readonly alive: boolean; readonly restarts: number }>>
+  } | null
+  /** Dead-lettered (unreadable) outbox rows per channel (null unless the daemon runs and answers). */
+  readonly deadLetters: Readonly<Record<string, number>> | null
   /** The running daemon's metrics since it started (`metrics.listen` serves them to Prometheus); null when it does not answer. */
   readonly metrics: (MetricsSummary & { readonly listen: string | null }) | null
 }
@@ -53,7 +60,7 @@ export const daemonStatus = (found: FoundDaemon, registrations: ReadonlyArray<Re
     const now = yield* Clock.currentTimeMillis
     const live = pidState._tag === "Running"
       ? yield* ControlClient.request(paths.socket, { op: "status" }, { timeoutMs: 3_000 }).pipe(
-        Effect.map((response) => response.ok ? Option.some(response.result as LiveStatus) : Option.none()),
+        Effect.map((response) => response.ok ? Option.getRight(Schema.decodeUnknownEither(LiveStatus)(response.result)) : Option.none()),
         Effect.orElseSucceed(() => Option.none<LiveStatus>())
       )
       : Option.none<LiveStatus>()
@@ -108,6 +115,15 @@ export const daemonStatus = (found: FoundDaemon, registrations: ReadonlyArray<Re
         paused: pauseJson(stored.pauses.find((pause) => pause.action === action.name)),
         running: action.running
       })),
+      loops: Option.match(live, {
+        onNone: () => null,
+        onSome: ({ loops }) =>
+          loops === undefined ? null : {
+            scheduler: { alive: loops.scheduler.alive, lastTickAt: iso(loops.scheduler.lastTickAt), restarts: loops.scheduler.restarts },
+            channels: Object.fromEntries(Object.entries(loops.channels).map(([name, loop]) => [name, { alive: loop.alive, restarts: loop.restarts }]))
+          }
+      }),
+      deadLetters: Option.match(live, { onNone: () => null, onSome: (s) => s.deadLetters ?? null }),
       metrics: Option.match(Option.flatMapNullable(live, (s) => s.metrics), {
         onNone: () => null,
         onSome: (metrics) => ({ listen: Option.getOrUndefined(found.loaded)?.config.metrics?.listen ?? null, ...metrics })

@@ -2,7 +2,7 @@ import { Clock, Data, Effect, Option } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { tempNameFor, writeAtomicSync, writeExclusiveSync } from "../domain/FileSafety.js"
-import { isValidPid, type ProcessIdentity, self, stillRunning } from "./ProcessIdentity.js"
+import { isValidPid, type ProcessIdentity, self, verifyDaemon } from "./ProcessIdentity.js"
 
 /** Where a running daemon says its files are, so commands find it even when `gateway.json` is broken. */
 export interface DaemonLocation {
@@ -86,7 +86,7 @@ const inspectText = (text: string | undefined): PidState => {
   if (text === undefined) return { _tag: "Absent" }
   const record = parse(text)
   if (record === undefined) return { _tag: "Stale", stale: { record, reason: "the PID file holds no valid PID (an integer above 1)" } }
-  const check = stillRunning(record)
+  const check = verifyDaemon(record)
   return check.running ? { _tag: "Running", record } : { _tag: "Stale", stale: { record, reason: check.reason!, unverified: check.unverified } }
 }
 

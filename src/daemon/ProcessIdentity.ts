@@ -66,20 +66,16 @@ export const isDaemonCommandLine = (args: ReadonlyArray<string>): boolean => {
 export const self = (): ProcessIdentity => ({ pid: process.pid, startTime: startTimeOf(process.pid), bootId: bootId() })
 
 /**
- * Whether `recorded` is provably still our daemon: a valid PID, alive and not a zombie, and (where `/proc`
- * exists) the same boot, the same start time, and a command line that is an agenc daemon. A record without
- * a start time or boot id proves nothing and is not running (`unverified` tells it apart, so a caller may
- * still ask the control socket for the PID). Without `/proc` only liveness can be checked.
+ * Whether `recorded` is still the same live process: a valid PID, alive and not a zombie, the same boot and
+ * start time where both are known. This is enough for a record agenc wrote itself (a run's owner); a PID
+ * file that decides whom to signal needs `verifyDaemon`.
  */
-export const stillRunning = (
-  recorded: ProcessIdentity
-): { readonly running: boolean; readonly reason?: string; readonly unverified?: boolean } => {
+export const stillRunning = (recorded: ProcessIdentity): { readonly running: boolean; readonly reason?: string } => {
   if (!isValidPid(recorded.pid)) return { running: false, reason: `PID ${recorded.pid} cannot be a daemon` }
   if (!isAlive(recorded.pid)) {
     const state = stateOf(recorded.pid)
     return { running: false, reason: state === "Z" || state === "X" ? `process ${recorded.pid} has exited (zombie)` : `process ${recorded.pid} is not running` }
   }
-  if (!hasProc()) return { running: true }
   const currentBoot = bootId()
   if (recorded.bootId !== undefined && currentBoot !== undefined && recorded.bootId !== currentBoot) {
     return { running: false, reason: `the PID file is from an earlier boot` }
@@ -88,6 +84,20 @@ export const stillRunning = (
   if (recorded.startTime !== undefined && start !== undefined && recorded.startTime !== start) {
     return { running: false, reason: `PID ${recorded.pid} now belongs to another process` }
   }
+  return { running: true }
+}
+
+/**
+ * Whether `recorded` is provably still our daemon: `stillRunning`, and (where `/proc` exists) a record that
+ * carries its start time and boot id, and a command line that is an agenc daemon. A record without them
+ * proves nothing and is not running (`unverified` tells it apart, so a caller may still ask the control
+ * socket for the PID). Without `/proc` only liveness can be checked.
+ */
+export const verifyDaemon = (
+  recorded: ProcessIdentity
+): { readonly running: boolean; readonly reason?: string; readonly unverified?: boolean } => {
+  const same = stillRunning(recorded)
+  if (!same.running || !hasProc()) return same
   if (recorded.startTime === undefined || recorded.bootId === undefined) {
     return { running: false, unverified: true, reason: `the PID file does not prove PID ${recorded.pid} is the daemon (no start time or boot id)` }
   }

@@ -1,4 +1,4 @@
-import { Context, Duration, Effect, Layer, Schedule } from "effect"
+import { Clock, Context, Duration, Effect, Layer, Schedule } from "effect"
 import { createRequire } from "node:module"
 
 /**
@@ -104,9 +104,32 @@ export const SdNotifyLive = Layer.scoped(
   })
 )
 
-/** Pings the systemd watchdog at half its interval for as long as the scope lives (nothing without a watchdog). */
-export const watchdog = Effect.gen(function*() {
-  const notify = yield* SdNotify
-  if (!notify.enabled || notify.watchdogInterval === undefined) return
-  yield* notify.notify("WATCHDOG=1").pipe(Effect.repeat(Schedule.spaced(notify.watchdogInterval)), Effect.forkScoped)
-})
+/**
+ * Pings the systemd watchdog at half its interval for as long as the scope lives (nothing without a
+ * watchdog), but only while `lastProgressAt` (the dispatcher's last turn) is recent: within the watchdog
+ * interval, or within `minStaleMs` when the loop legitimately sleeps longer than that between turns. A
+ * wedged dispatcher thus stops the pings and systemd restarts the daemon.
+ */
+export const watchdog = (lastProgressAt: Effect.Effect<number | undefined>, minStaleMs: number) =>
+  Effect.gen(function*() {
+    const notify = yield* SdNotify
+    if (!notify.enabled || notify.watchdogInterval === undefined) return
+    const staleAfterMs = Math.max(2 * Duration.toMillis(notify.watchdogInterval), minStaleMs)
+    let withheld = false
+    const ping = Effect.gen(function*() {
+      const last = yield* lastProgressAt
+      const now = yield* Clock.currentTimeMillis
+      if (last !== undefined && now - last <= staleAfterMs) {
+        if (withheld) yield* Effect.logInfo("the dispatcher makes progress again; watchdog pings resume")
+        withheld = false
+        return yield* notify.notify("WATCHDOG=1")
+      }
+      if (!withheld) {
+        yield* Effect.logError(
+          `the dispatcher made no progress for ${last === undefined ? "ever" : `${now - last} ms`}; withholding WATCHDOG=1 so systemd restarts the daemon`
+        )
+      }
+      withheld = true
+    })
+    yield* ping.pipe(Effect.repeat(Schedule.spaced(notify.watchdogInterval)), Effect.forkScoped)
+  })

@@ -1,4 +1,5 @@
 import { Data } from "effect"
+import { oneLine } from "./OneLine.js"
 
 /** A bad `gateway.json` (or a bad value passed in its place): `path` is the JSON path, when there is one. */
 export class ConfigError extends Data.TaggedError("ConfigError")<{
@@ -7,6 +8,6 @@ export class ConfigError extends Data.TaggedError("ConfigError")<{
 }> {
   /** The one line shown to the user. */
   get line(): string {
-    return this.path === undefined || this.path === "" ? this.message : `${this.path}: ${this.message}`
+    return oneLine(this.path === undefined || this.path === "" ? this.message : `${this.path}: ${this.message}`)
   }
 }

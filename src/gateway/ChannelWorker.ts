@@ -8,9 +8,12 @@ import {
   DeliveryError,
   type OutboundMessage
 } from "../services/Gateway.js"
+import { LoopHealth } from "../domain/LoopSupervisor.js"
+import { testFault } from "../domain/TestFaults.js"
 import * as Metrics from "../services/Metrics.js"
 import { backoffDelay, LEASE_MARGIN, quickRetry, sendLeaseMs } from "./Backoff.js"
 import type { Outbox, OutboxKey } from "./Outbox.js"
+import { decodePayload } from "./OutboxRecord.js"
 import type { Redact } from "./Redactor.js"
 
 const outcome = (channel: string, status: DeliveryOutcome["status"], rest: Omit<DeliveryOutcome, "channel" | "status">): DeliveryOutcome =>
@@ -23,10 +26,14 @@ const BATCH = 100
 export interface ChannelWorker {
   readonly name: string
   readonly send: (message: OutboundMessage) => Effect.Effect<DeliveryOutcome, SqlError.SqlError>
+  /** Commits the message to the outbox and leaves the attempts to `run`; answers `queued` (or what is already known of the id). */
+  readonly enqueue: (message: OutboundMessage) => Effect.Effect<DeliveryOutcome, SqlError.SqlError>
   /** One pass over the channel's queue; `force` ignores the channel's backoff. */
   readonly drain: (force: boolean) => Effect.Effect<void, SqlError.SqlError>
   /** Retries queued messages forever: after each backoff, on `wake`, and every `pollInterval` for rows other processes queued. */
   readonly run: Effect.Effect<never>
+  /** `run`'s liveness and restarts, kept by the supervisor that runs it. */
+  readonly health: LoopHealth
   readonly status: Effect.Effect<ChannelStatus, SqlError.SqlError>
 }
 
@@ -53,6 +60,8 @@ export const makeChannelWorker = (options: {
     const resumeAt = yield* outbox.resumeAt(name).pipe(Effect.orElseSucceed(() => 0))
     const state = yield* Ref.make<ChannelState>({ failures: 0, blockedUntil: resumeAt, lastError: undefined })
     const wake = yield* Queue.sliding<void>(1)
+    const health = new LoopHealth()
+    const fault = testFault(`channel:${name}`)
 
     /** One attempt, counted in the outbox before it starts; every failure becomes a `DeliveryError`. */
     const attemptOnce = Effect.fn("Gateway.attempt")(function*(key: OutboxKey, message: OutboundMessage, attempts: Ref.Ref<number>) {
@@ -162,7 +171,14 @@ export const makeChannelWorker = (options: {
               yield* Effect.logError(`dropped ${row.id}: ${error}`)
               continue
             }
-            const outcome = yield* deliverLeased(key, JSON.parse(row.payload) as OutboundMessage, row.attempts, Schedule.stop)
+            const message = decodePayload(row.payload)
+            if (Either.isLeft(message)) {
+              // Not a message: it can never be delivered, and must not stop the rows behind it.
+              yield* outbox.deadLetter(key, now, message.left)
+              yield* Effect.logError(`dead letter ${row.id}: ${message.left}`)
+              continue
+            }
+            const outcome = yield* deliverLeased(key, message.right, row.attempts, Schedule.stop)
             yield* Metrics.recordDelivery(name, outcome.status)
             // Down again: the rest waits for the backoff rather than each failing in turn.
             if (outcome.status === "queued") return
@@ -171,7 +187,21 @@ export const makeChannelWorker = (options: {
         }
       }).pipe(Effect.annotateLogs({ channel: name }))
 
+    const enqueue = (message: OutboundMessage): Effect.Effect<DeliveryOutcome, SqlError.SqlError> =>
+      Effect.gen(function*() {
+        const row = yield* outbox.enqueue(message, name, yield* Clock.currentTimeMillis)
+        yield* Queue.offer(wake, undefined)
+        const error = row.last_error ?? undefined
+        return row.status === "delivered"
+          ? outcome(name, "duplicate", { attempts: row.attempts })
+          : row.status === "pending"
+          ? outcome(name, "queued", { attempts: row.attempts, error })
+          : outcome(name, "dropped", { attempts: row.attempts, error })
+      }).pipe(Effect.annotateLogs({ channel: name }))
+
     const run: Effect.Effect<never> = Effect.gen(function*() {
+      health.tick(yield* Clock.currentTimeMillis)
+      yield* fault.turn
       yield* drain(false).pipe(
         Effect.catchAll((error) => Effect.logError(`outbox: ${error.message}`).pipe(Effect.annotateLogs({ channel: name })))
       )
@@ -182,21 +212,24 @@ export const makeChannelWorker = (options: {
     }).pipe(Effect.forever)
 
     const status: Effect.Effect<ChannelStatus, SqlError.SqlError> = Effect.gen(function*() {
-      const health = yield* plugin.health.pipe(
+      const plugged = yield* plugin.health.pipe(
         Effect.catchAllDefect((defect) => Effect.succeed({ healthy: false, target: "?", detail: String(defect) }))
       )
       const current = yield* Ref.get(state)
       return {
         channel: name,
         type: plugin.type,
-        healthy: health.healthy && current.failures === 0,
-        target: redact(health.target),
-        detail: health.detail === undefined ? undefined : redact(health.detail),
+        healthy: plugged.healthy && current.failures === 0,
+        target: redact(plugged.target),
+        detail: plugged.detail === undefined ? undefined : redact(plugged.detail),
         pending: yield* outbox.pendingCount(name),
         lastDeliveredAt: yield* outbox.lastDeliveredAt(name),
-        lastError: current.lastError
+        lastError: current.lastError,
+        deadLetters: yield* outbox.deadLetterCount(name),
+        alive: health.alive,
+        restarts: health.restarts
       }
     })
 
-    return { name, send, drain, run, status } satisfies ChannelWorker
+    return { name, send, enqueue, drain, run, health, status } satisfies ChannelWorker
   })

@@ -2,18 +2,22 @@ import { SqlClient, type SqlError } from "@effect/sql"
 import { Effect } from "effect"
 import type { OutboundMessage } from "../services/Gateway.js"
 import { toJson } from "../domain/Json.js"
+import { isGone, selfOwner } from "./LeaseOwner.js"
 
 /** One (message, channel) row of the durable outbox. */
 export interface OutboxRow {
   readonly id: string
   readonly channel: string
   readonly payload: string
-  readonly status: "pending" | "delivered" | "dropped"
+  /** dead: the row cannot be read (its payload is corrupt); kept with the reason, never attempted again. */
+  readonly status: "pending" | "delivered" | "dropped" | "dead"
   readonly attempts: number
   readonly parts_done: number
   readonly created_at: number
   readonly next_attempt_at: number
   readonly lease_until: number | null
+  /** Who holds the lease (`LeaseOwner`), so a new process can release the leases of a killed one. */
+  readonly lease_owner: string | null
   readonly finished_at: number | null
   readonly last_error: string | null
 }
@@ -36,9 +40,10 @@ export type Claim =
  */
 export const makeOutbox = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
+  const owner = selfOwner()
 
   const claimRow = (key: OutboxKey, now: number, leaseMs: number) =>
-    sql<OutboxRow>`UPDATE outbox SET lease_until = ${now + leaseMs}
+    sql<OutboxRow>`UPDATE outbox SET lease_until = ${now + leaseMs}, lease_owner = ${owner}
       WHERE id = ${key.id} AND channel = ${key.channel} AND status = 'pending'
         AND (lease_until IS NULL OR lease_until <= ${now})
       RETURNING *`.pipe(Effect.map(([row]) => row))
@@ -52,14 +57,45 @@ export const makeOutbox = Effect.gen(function*() {
       return row.status === "pending" ? { _tag: "Busy", row } as const : { _tag: "Finished", row } as const
     })
 
+  const insert = (message: OutboundMessage, channel: string, now: number) =>
+    sql`INSERT INTO outbox (id, channel, payload, status, created_at, next_attempt_at)
+      VALUES (${message.id}, ${channel}, ${toJson(message)}, 'pending', ${now}, ${now})
+      ON CONFLICT (id, channel) DO NOTHING`
+
   return {
     /** Adds the row unless this (id, channel) is already known, then tries to lease it. */
     open: (message: OutboundMessage, channel: string, now: number, leaseMs: number) =>
-      sql`INSERT INTO outbox (id, channel, payload, status, created_at, next_attempt_at)
-        VALUES (${message.id}, ${channel}, ${toJson(message)}, 'pending', ${now}, ${now})
-        ON CONFLICT (id, channel) DO NOTHING`.pipe(
+      insert(message, channel, now).pipe(
         Effect.zipRight(claim({ id: message.id, channel }, now, leaseMs)),
         Effect.map((claim) => claim!)
+      ),
+    /** Adds the row unless this (id, channel) is already known, for the channel's worker to deliver; answers the row. */
+    enqueue: (message: OutboundMessage, channel: string, now: number) =>
+      insert(message, channel, now).pipe(
+        Effect.zipRight(sql<OutboxRow>`SELECT * FROM outbox WHERE id = ${message.id} AND channel = ${channel}`),
+        Effect.map(([row]) => row!)
+      ),
+    /**
+     * Releases every lease whose owner is provably gone (killed outright: its leases were never given
+     * back), so its rows are retried now rather than when the lease expires; answers the owners released.
+     */
+    releaseOrphans: (now: number) =>
+      Effect.gen(function*() {
+        const owners = yield* sql<{ owner: string }>`SELECT DISTINCT lease_owner AS owner FROM outbox
+          WHERE status = 'pending' AND lease_until > ${now} AND lease_owner IS NOT NULL AND lease_owner != ${owner}`
+        const gone = owners.map((row) => row.owner).filter(isGone)
+        for (const dead of gone) {
+          yield* sql`UPDATE outbox SET lease_until = NULL, lease_owner = NULL WHERE status = 'pending' AND lease_owner = ${dead}`
+        }
+        return gone
+      }),
+    /** Moves a row that cannot be read out of the queue, keeping it and the reason. */
+    deadLetter: (key: OutboxKey, now: number, reason: string) =>
+      sql`UPDATE outbox SET status = 'dead', finished_at = ${now}, lease_until = NULL, last_error = ${reason}
+        WHERE id = ${key.id} AND channel = ${key.channel}`.pipe(Effect.asVoid),
+    deadLetterCount: (channel: string) =>
+      sql<{ n: number }>`SELECT COUNT(*) AS n FROM outbox WHERE status = 'dead' AND channel = ${channel}`.pipe(
+        Effect.map(([row]) => row?.n ?? 0)
       ),
     claim,
     /** Counts an attempt before it starts, so a replay after a crash is recognisable. */

@@ -1,4 +1,5 @@
-import type { MessageContent, Severity } from "../domain/MessageContent.js"
+import { Either, ParseResult, Schema } from "effect"
+import { MessageContent, type Severity } from "../domain/MessageContent.js"
 import type { OutboundMessage } from "../services/Gateway.js"
 import { toJson } from "../domain/Json.js"
 
@@ -39,3 +40,22 @@ export const toOutboxRecord = (message: OutboundMessage, deliveredAt: number): O
 /** One line of JSON; bigints (lamports, slots) become strings rather than throwing. */
 export const encodeRecord = (record: OutboxRecord): string =>
   toJson(record)
+
+/** An outbox row's `payload`: the `OutboundMessage` as `toJson` wrote it (bigints already strings). */
+export const OutboxPayload = Schema.parseJson(Schema.Struct({
+  id: Schema.String,
+  action: Schema.String,
+  message: Schema.String,
+  content: Schema.optional(Schema.UndefinedOr(MessageContent)),
+  metadata: Schema.Record({ key: Schema.String, value: Schema.Unknown }),
+  scheduledAt: Schema.Number,
+  startedAt: Schema.Number
+}))
+
+/** Reads a row's payload; a payload that is not a message answers why, in one line. */
+export const decodePayload = (payload: string): Either.Either<OutboundMessage, string> =>
+  Either.mapLeft(Schema.decodeUnknownEither(OutboxPayload)(payload), (error) => {
+    const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
+    const text = `unreadable payload: ${issue === undefined ? error.message : `${issue.path.join(".") || "payload"}: ${issue.message}`}`.replace(/\s+/g, " ")
+    return text.length > 300 ? `${text.slice(0, 297)}...` : text
+  })

@@ -10,6 +10,7 @@ import type { DefinedAction } from "./Action.js"
 import { decodeActionConfig } from "./actions/ActionConfigError.js"
 import { builtinActions } from "./actions/index.js"
 import * as CronSchedule from "./CronSchedule.js"
+import { effectMismatch } from "./EffectVersion.js"
 import type { HeartbeatAction } from "./HeartbeatAction.js"
 import { importModule } from "./ImportModule.js"
 
@@ -35,6 +36,8 @@ export const loadActionModule = (file: string, jsonPath: string): Effect.Effect<
     const fail = (message: string) => Effect.fail(new ConfigError({ path: jsonPath, message: `module ${file} ${message}` }))
     const exists = yield* Effect.promise(() => fs.stat(file).then((stat) => stat.isFile(), () => false))
     if (!exists) return yield* fail("not found")
+    const mismatch = effectMismatch(path.dirname(file))
+    if (mismatch !== undefined) return yield* fail(mismatch)
     const module = yield* Effect.tryPromise({
       try: () => importModule(pathToFileURL(file).href),
       catch: (cause) => String((cause as Error)?.message ?? cause).split("\n")[0]

@@ -1,9 +1,33 @@
-/** One line for an action's error, as the ledger, the log and `heartbeat run` show it: `Tag: message`. */
-export const describeError = (error: unknown): string => {
-  if (typeof error === "object" && error !== null && "message" in error) {
-    const tag = (error as { _tag?: unknown })._tag
-    const message = String((error as { message: unknown }).message)
-    return typeof tag === "string" && !message.startsWith(tag) ? `${tag}: ${message}` : message
+import { oneLine } from "../domain/OneLine.js"
+
+const messageOf = (error: unknown): string | undefined =>
+  typeof error === "object" && error !== null && "message" in error ? String((error as { message: unknown }).message) : undefined
+
+/** The messages down an error's `cause` chain (at most 5), without repeats: `fetch failed: connect ECONNREFUSED …`. */
+const causeChain = (error: unknown): ReadonlyArray<string> => {
+  const messages: Array<string> = []
+  for (let at: unknown = error, depth = 0; at !== undefined && at !== null && depth < 5; depth++) {
+    const message = messageOf(at) ?? String(at)
+    if (message !== "" && !messages.some((seen) => seen.includes(message))) messages.push(message)
+    at = typeof at === "object" ? (at as { cause?: unknown }).cause : undefined
   }
-  return String(error)
+  return messages
+}
+
+/**
+ * One line for an action's error, as the ledger, the log and `heartbeat run` show it: `Tag: message`. An
+ * `UnknownException` (a promise rejected without a typed `catch`) is described by what it wraps, so the
+ * ledger says `ECONNREFUSED`, not "An unknown error occurred".
+ */
+export const describeError = (error: unknown): string => {
+  const tag = typeof error === "object" && error !== null ? (error as { _tag?: unknown })._tag : undefined
+  if (tag === "UnknownException" && (error as { cause?: unknown }).cause !== undefined) {
+    return oneLine(causeChain((error as { cause?: unknown }).cause).join(": "))
+  }
+  const message = messageOf(error)
+  if (message !== undefined) {
+    const text = message === "" ? "(no message)" : message
+    return oneLine(typeof tag === "string" && !text.startsWith(tag) ? `${tag}: ${text}` : text)
+  }
+  return oneLine(String(error))
 }

@@ -37,7 +37,13 @@ const describe = (cause: Cause.Cause<unknown>): string => {
 export const runSlot = Effect.fn("Heartbeat.runSlot")(function*(
   registration: Registration,
   scheduledAt: number,
-  options: { readonly claimId: number; readonly trigger: "schedule" | "manual"; readonly deliver?: boolean | undefined }
+  options: {
+    readonly claimId: number
+    readonly trigger: "schedule" | "manual"
+    readonly deliver?: boolean | undefined
+    /** Wait for the channels' first attempts (`heartbeat run`, `trigger`); a scheduled run ends once the outbox has the message. */
+    readonly waitForAttempts?: boolean | undefined
+  }
 ) {
   const store = yield* StateStore
   const gateway = yield* Gateway
@@ -103,7 +109,7 @@ export const runSlot = Effect.fn("Heartbeat.runSlot")(function*(
           metadata: result.metadata ?? {},
           scheduledAt,
           startedAt
-        }, { channels: registration.channels })
+        }, { channels: registration.channels, waitForAttempts: options.waitForAttempts ?? options.trigger === "manual" })
       }
     } else {
       outcome = "quiet"

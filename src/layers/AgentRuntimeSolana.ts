@@ -47,7 +47,13 @@ export const AgentRuntimeSolana = (config: SolanaRuntimeConfig): Layer.Layer<Age
 
       const registration = Effect.gen(function*() {
         const account = yield* rpc.getAccount(config.agent)
-        if (account === null) return yield* new NotFoundError({ what: "AgentRegistration", id: config.agent })
+        if (account === null) {
+          return yield* new NotFoundError({
+            what: "AgentRegistration",
+            id: config.agent,
+            hint: `runtime.agent ${config.agent}: no AgentRegistration account on program ${programId}; is the agent registered on this cluster?`
+          })
+        }
         if (account.owner !== programId) {
           return yield* new DecodeError({ account: config.agent, message: `owned by ${account.owner}, not the AgenC program ${programId}` })
         }

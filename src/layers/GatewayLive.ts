@@ -1,6 +1,7 @@
 import { FetchHttpClient, HttpClient } from "@effect/platform"
 import { Clock, Effect, Layer, Redacted, Schedule, Schema } from "effect"
 import { DeliveryPolicy } from "../domain/ChannelsConfig.js"
+import { supervise } from "../domain/LoopSupervisor.js"
 import { ConfigError } from "../domain/ConfigError.js"
 import { makeChannelPlugin } from "../gateway/Channels.js"
 import { type ChannelWorker, makeChannelWorker } from "../gateway/ChannelWorker.js"
@@ -62,7 +63,13 @@ export const GatewayLiveWith = (options: GatewayOptions = {}) =>
       const pollInterval = options.pollInterval ?? 30_000
       const workers: ReadonlyArray<ChannelWorker> = yield* Effect.forEach(all, (channel) =>
         makeChannelWorker({ ...channel, outbox, redact, pollInterval }))
-      for (const worker of workers) yield* Effect.forkScoped(worker.run)
+      // Leases of a process killed outright would otherwise hold its rows until they expire.
+      const released = yield* Clock.currentTimeMillis.pipe(
+        Effect.flatMap(outbox.releaseOrphans),
+        Effect.catchAll((error) => Effect.logWarning(`outbox: cannot release orphaned leases: ${error.message}`).pipe(Effect.as([])))
+      )
+      for (const owner of released) yield* Effect.logWarning(`released the outbox leases of process ${owner.split("/")[1]}, which is gone`)
+      for (const worker of workers) yield* Effect.forkScoped(supervise(`channel ${worker.name}`, worker.health, worker.run))
 
       const retention = options.retention ?? 30 * 86_400_000
       yield* Clock.currentTimeMillis.pipe(
@@ -90,7 +97,10 @@ export const GatewayLiveWith = (options: GatewayOptions = {}) =>
             for (const name of unknown) yield* Effect.logWarning(`no channel named "${name}"`)
             const outcomes = yield* Effect.forEach(
               selected,
-              (worker) => worker.send(message).pipe(Effect.catchAll(outboxDown(worker.name))),
+              (worker) =>
+                (sendOptions?.waitForAttempts === false ? worker.enqueue(message) : worker.send(message)).pipe(
+                  Effect.catchAll(outboxDown(worker.name))
+                ),
               { concurrency: "unbounded" }
             )
             yield* Effect.forEach(outcomes, (outcome) => Metrics.recordDelivery(outcome.channel, outcome.status), { discard: true })

@@ -1,4 +1,6 @@
 import { Clock, Duration, Effect, FiberMap, FiberSet, Layer, Option } from "effect"
+import { LoopHealth, supervise } from "../domain/LoopSupervisor.js"
+import { testFault } from "../domain/TestFaults.js"
 import * as CronSchedule from "../heartbeat/CronSchedule.js"
 import { applyFailurePolicy } from "../heartbeat/FailurePolicy.js"
 import * as Handover from "../heartbeat/Handover.js"
@@ -67,10 +69,12 @@ export const SchedulerLive = (options: SchedulerOptions) =>
       const leadMs = options.leadMs ?? (Handover.sleepsOnRealTimers(yield* Effect.clock) ? CLAIM_LEAD_MS : 0)
       let started = false
       let runSequence = 0
+      const health = new LoopHealth()
+      const fault = testFault("dispatcher")
 
       // A schedule change restarts the dispatcher (interrupting its sleep) so it sleeps toward the new
       // earliest slot. Cheaper than racing every sleep against a signal: the hot path is one timer.
-      const restart = Effect.suspend(() => started ? FiberMap.run(dispatcher, "dispatcher", loop) : Effect.void)
+      const restart = Effect.suspend(() => started ? FiberMap.run(dispatcher, "dispatcher", supervise("scheduler", health, loop)) : Effect.void)
 
       // The queue holds each action's planned start; `nominal` its slot (they differ only with jitter).
       const nominal = new Map<string, number>()
@@ -259,6 +263,9 @@ export const SchedulerLive = (options: SchedulerOptions) =>
       const loop: Effect.Effect<never> = Effect.gen(function*() {
         for (;;) {
           const now = yield* Clock.currentTimeMillis
+          // The watchdog pings only while this advances.
+          health.tick(now)
+          yield* fault.turn
           // Popping a slot and queueing its successor must not be split by a restart.
           yield* Effect.uninterruptible(dispatchDue(now))
           const next = queue.peek()
@@ -414,7 +421,8 @@ export const SchedulerLive = (options: SchedulerOptions) =>
           ),
         runNow,
         list,
-        inFlight: FiberMap.size(runs)
+        inFlight: FiberMap.size(runs),
+        health: Effect.sync(() => health.snapshot)
       })
     })
   )

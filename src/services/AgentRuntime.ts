@@ -7,8 +7,12 @@ export class RpcError extends Data.TaggedError("RpcError")<{ readonly url: strin
 /** An account's bytes did not decode as the documented layout. */
 export class DecodeError extends Data.TaggedError("DecodeError")<{ readonly account: string; readonly message: string }> {}
 
-/** A task, agent or claim that was asked for does not exist. */
-export class NotFoundError extends Data.TaggedError("NotFoundError")<{ readonly what: string; readonly id: string }> {}
+/** A task, agent or claim that was asked for does not exist; `hint` says what to check. */
+export class NotFoundError extends Data.TaggedError("NotFoundError")<{ readonly what: string; readonly id: string; readonly hint?: string | undefined }> {
+  override get message(): string {
+    return this.hint ?? `no ${this.what} ${this.id}`
+  }
+}
 
 /** The local ledger refused or failed (SQLite error, a rule the program enforces). */
 export class LedgerError extends Data.TaggedError("LedgerError")<{ readonly message: string; readonly cause?: unknown }> {}

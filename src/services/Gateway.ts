@@ -76,6 +76,11 @@ export interface ChannelStatus extends PluginHealth {
   readonly lastDeliveredAt?: number | undefined
   /** The last attempt's error, when the last attempt failed (secrets redacted). */
   readonly lastError?: string | undefined
+  /** Outbox rows of this channel that could not be read, set aside with their reason. */
+  readonly deadLetters: number
+  /** Whether the channel's retry loop runs, and how often it was restarted after a defect. */
+  readonly alive: boolean
+  readonly restarts: number
 }
 
 /** Sends heartbeat messages to the configured chat channels. */
@@ -89,7 +94,14 @@ export interface GatewayService {
    */
   readonly send: (
     message: OutboundMessage,
-    options?: { readonly channels?: ReadonlyArray<string> | undefined }
+    options?: {
+      readonly channels?: ReadonlyArray<string> | undefined
+      /**
+       * false: answer as soon as the message is committed to the outbox (every channel `queued`) and leave
+       * the attempts to the channel workers, so a slow channel never holds the caller up. Default true.
+       */
+      readonly waitForAttempts?: boolean | undefined
+    }
   ) => Effect.Effect<ReadonlyArray<DeliveryOutcome>>
   /** Messages waiting in the durable queue, for one channel or all. */
   readonly pending: (channel?: string) => Effect.Effect<number>

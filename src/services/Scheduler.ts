@@ -1,4 +1,5 @@
 import { Context, Data, type Effect } from "effect"
+import type { LoopSnapshot } from "../domain/LoopSupervisor.js"
 import type { Links } from "../domain/ChannelsConfig.js"
 import type { CronSchedule } from "../heartbeat/CronSchedule.js"
 import type { HeartbeatAction, HeartbeatResult } from "../heartbeat/HeartbeatAction.js"
@@ -107,6 +108,8 @@ export interface SchedulerService {
   readonly list: Effect.Effect<ReadonlyArray<ScheduledAction>>
   /** How many runs are in flight. */
   readonly inFlight: Effect.Effect<number>
+  /** The dispatcher loop: alive, restarts after defects, and its last turn (the watchdog's sign of progress). */
+  readonly health: Effect.Effect<LoopSnapshot>
 }
 
 /** The heartbeat scheduler. */

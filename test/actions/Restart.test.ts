@@ -15,12 +15,12 @@ const agenc = (home: string, ...args: ReadonlyArray<string>) =>
   })
 
 const runScan = (home: string) =>
-  Effect.map(agenc(home, "heartbeat", "run", "task-scan", "--json", "--dry-run"), (stdout) => JSON.parse(stdout) as {
+  Effect.map(agenc(home, "heartbeat", "run", "task-scan", "--json"), (stdout) => JSON.parse(stdout) as {
     outcome: string
     shouldNotify: boolean
     message: string | null
     metadata: { new: Array<{ id: string }> }
-    deliveries: Array<unknown>
+    deliveries: Array<{ channel: string; status: string }>
   })
 
 describe("task-scan across restarts", () => {
@@ -37,7 +37,7 @@ describe("task-scan across restarts", () => {
         `- #${first.slice(0, 8)}`,
         "  Reward: 1.5 SOL"
       ])
-      assert.deepStrictEqual(announced.deliveries, [])
+      assert.deepStrictEqual(announced.deliveries.map((d) => [d.channel, d.status]), [["console", "delivered"], ["file", "delivered"]])
 
       const again = yield* runScan(home)
       assert.strictEqual(again.outcome, "quiet")

@@ -42,7 +42,7 @@ describe("agenc config", () => {
       fs.writeFileSync(bad, JSON.stringify({ heartbeat: { actions: [{ name: "a", schedule: "@daily", module: "./a.mjs" }, { name: "b", schedule: "0 0 31 2 *" }] } }))
       const invalid = yield* runCli(home, ["config", "validate", "--config", bad])
       assert.strictEqual(invalid.code, 78)
-      assert.strictEqual(invalid.stderr, "heartbeat.actions[1].schedule: \"0 0 31 2 *\" never matches\n")
+      assert.strictEqual(invalid.stderr, "agenc: heartbeat.actions[1].schedule: \"0 0 31 2 *\" never matches\n")
       fs.writeFileSync(bad, "{ not json")
       const garbled = yield* runCli(home, ["config", "validate", "--config", bad])
       assert.strictEqual(garbled.code, 78)
@@ -112,7 +112,7 @@ describe("agenc heartbeat list", () => {
 })
 
 describe("agenc", () => {
-  it.live("--version and --help come from @effect/cli; a bad flag exits 2", () =>
+  it.live("--version and --help; a bad value exits 2", () =>
     Effect.gen(function*() {
       const home = yield* tempDir
       const version = yield* runCli(home, ["--version"])

@@ -27,7 +27,8 @@ describe("daemon logs under systemd (a real systemd)", () => {
     Effect.gen(function*() {
       // Under node_modules/.cache (tempHome): the unit's PrivateTmp=yes hides /tmp.
       const home = yield* tempHome({ heartbeat: { actions: [] }, channels: [], log: { format: "json" } }, "logs-systemd")
-      const unit = yield* runCli(home, ["daemon", "systemd-unit"])
+      // The system unit runs as `agenc` in /var/lib/agenc by default: here, as root in this test's home.
+      const unit = yield* runCli(home, ["daemon", "systemd-unit", "--home", home, "--run-as", "root"])
       assert.strictEqual(unit.code, 0, unit.stderr)
       const units = path.join(home, "units")
       fs.mkdirSync(units)

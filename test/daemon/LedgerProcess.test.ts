@@ -149,6 +149,24 @@ describe("the ledger across daemon processes (real CLI)", () => {
       assert.strictEqual(ranSlots(home).length, 2)
     }).pipe(Effect.scoped), 60_000)
 
+  it.live("a run whose process was killed (kill -9) does not block the action: the next claim records it failed, interrupted", () =>
+    Effect.gen(function*() {
+      const home = yield* tempHome(config({ schedule: "0 0 1 1 *" }), "killed-run")
+      writeRecorder(home, 60_000)
+      const first = yield* spawnCli(home, ["heartbeat", "run", "tick"])
+      yield* eventually(() => ranSlots(home).length === 1, 10_000)
+      first.child.kill("SIGKILL")
+      yield* exited(first)
+      writeRecorder(home)
+      const second = yield* runCli(home, ["heartbeat", "run", "tick"])
+      assert.strictEqual(second.code, 0, second.stderr)
+      const runs = yield* runsJson(home)
+      assert.deepStrictEqual(runs.map((run) => [run.outcome, (run as { error?: string | null }).error ?? null]), [
+        ["failed", `interrupted: process ${first.child.pid} ended during the run`],
+        ["quiet", null]
+      ])
+    }).pipe(Effect.scoped), 60_000)
+
   it.live("runs and next: output and exit codes", () =>
     Effect.gen(function*() {
       const home = yield* tempHome({

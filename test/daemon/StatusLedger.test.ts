@@ -8,7 +8,7 @@ describe("daemon status without a daemon", () => {
       const home = yield* tempHome({
         heartbeat: { actions: [{ name: "task-scan", schedule: "*/5 * * * *" }, { name: "daily-summary", schedule: "0 9 * * *" }] }
       })
-      const run = yield* runCli(home, ["heartbeat", "run", "task-scan", "--dry-run"])
+      const run = yield* runCli(home, ["heartbeat", "run", "task-scan"])
       assert.strictEqual(run.code, 0, run.stderr)
       const status = yield* runCli(home, ["daemon", "status", "--json"])
       assert.strictEqual(status.code, 3, status.stderr)

@@ -178,4 +178,18 @@ describe("daemon supervisor (real CLI processes)", () => {
       assert.include(bad.stderr, "heartbeat.actions")
       assert.isFalse(fs.existsSync(path.join(home, "gateway.supervisor.pid")))
     }).pipe(Effect.scoped), 60_000)
+
+  it.live("after the daemon rotated its log, a restarted daemon writes the current log file, not the rotated one", () =>
+    Effect.gen(function*() {
+      const home = yield* tempHome(quiet({ logFile: { path: "logs/gateway.log", maxSize: 1, keep: 3 } }))
+      const log = path.join(home, "logs/gateway.log")
+      const { daemonPid } = yield* startSupervised(home)
+      // the daemon checks its log's size every 5 s; past 1 byte it rotates
+      assert.isTrue(yield* eventually(() => fs.existsSync(`${log}.1`), 15_000), "the daemon never rotated its log")
+      assert.strictEqual(fs.readlinkSync(`/proc/${daemonPid}/fd/1`), log)
+      const back = yield* killDaemon(home, daemonPid)
+      assert.strictEqual(fs.readlinkSync(`/proc/${back.pid}/fd/1`), log)
+      assert.strictEqual(fs.readlinkSync(`/proc/${back.pid}/fd/2`), log)
+      assert.strictEqual((yield* runCli(home, ["daemon", "stop"])).code, 0)
+    }).pipe(Effect.scoped), 60_000)
 })

@@ -38,14 +38,16 @@ describe("agenc tasks", () => {
       assert.strictEqual(yield* ok("tasks", "add", "--reward", "7", "--capabilities", "0x10", "--deadline", "2099-01-01T00:00:00Z"), "3")
 
       const tasks = yield* listJson
-      assert.deepStrictEqual(tasks.map((t) => [t.id, t.status, t.taskType, t.rewardAmount, t.requiredCapabilities, t.maxWorkers, t.description]), [
+      assert.deepStrictEqual(tasks.map((t) => [t.id, t.status, t.taskType, (t.reward as { amount: string }).amount, t.requiredCapabilities, t.maxWorkers, t.description]), [
         ["1", "Open", "Exclusive", "5000", "3", 1, "hello world"],
         ["2", "Open", "Collaborative", "1000", "3", 3, ""],
         ["3", "Open", "Exclusive", "7", "16", 1, ""]
       ])
       const inTwoHours = Date.now() / 1000 + 7200
-      assert.approximately(tasks[1]!.deadline as number, inTwoHours, 5)
-      assert.strictEqual(tasks[2]!.deadline, Date.parse("2099-01-01T00:00:00Z") / 1000)
+      assert.approximately(Date.parse(tasks[1]!.deadline as string) / 1000, inTwoHours, 5)
+      assert.strictEqual(tasks[2]!.deadline, "2099-01-01T00:00:00.000Z")
+      assert.strictEqual(tasks[0]!.deadline, null)
+      assert.deepStrictEqual(tasks[0]!.reward, { amount: "5000", unit: "lamports" })
 
       const table = yield* ok("tasks", "list")
       assert.match(table.split("\n")[0]!, /^ID\s+STATUS\s+TYPE\s+REWARD\s+CAPS\s+WORKERS\s+DEADLINE\s+DESCRIPTION$/)

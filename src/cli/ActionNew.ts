@@ -1,0 +1,117 @@
+import { Args, Command, Options } from "@effect/cli"
+import { Console, Effect, Option } from "effect"
+import * as fs from "node:fs/promises"
+import * as path from "node:path"
+import { agencHome, decodeConfig, expandHome } from "../layers/AppConfigFile.js"
+import { actionTemplate } from "./ActionTemplate.js"
+import { CliError, ExitCode } from "./CliError.js"
+import { gatewaySchemaJson, initialConfig, schemaFileName } from "./InitialConfig.js"
+import { configOption } from "./Options.js"
+
+/** The range of `effect` custom actions must share with agenc (its peerDependency). */
+export const effectRange = "^3.22.4"
+
+const failure = (message: string) => new CliError({ message, code: ExitCode.failure })
+
+const io = <A>(what: string, run: () => Promise<A>) =>
+  Effect.tryPromise({ try: run, catch: (cause) => failure(`${what}: ${(cause as Error).message}`) })
+
+const readJson = (file: string) =>
+  io(`cannot read ${file}`, () => fs.readFile(file, "utf8").then((text) => JSON.parse(text) as Record<string, unknown>, (cause) => {
+    if ((cause as NodeJS.ErrnoException).code === "ENOENT") return undefined
+    throw cause
+  }))
+
+/** Replaces `file` atomically (same mode), so a crash never leaves half a file. */
+const replaceJson = (file: string, value: unknown, mode: number) =>
+  io(`cannot write ${file}`, async () => {
+    const temp = `${file}.${process.pid}.tmp`
+    await fs.writeFile(temp, JSON.stringify(value, null, 2) + "\n", { flag: "wx", mode })
+    await fs.rename(temp, file)
+  })
+
+/** `package.json` of the action's folder: an ES module package depending on the same `effect` as agenc. */
+const ensurePackageJson = (dir: string, name: string, version: string) =>
+  Effect.gen(function*() {
+    const file = path.join(dir, "package.json")
+    const existing = yield* readJson(file)
+    if (existing === undefined) {
+      yield* replaceJson(file, {
+        name: name.toLowerCase(),
+        private: true,
+        type: "module",
+        dependencies: { agenc: `^${version}`, effect: effectRange }
+      }, 0o644)
+      return `wrote ${file}`
+    }
+    if (existing.type === "module" && (existing.dependencies as Record<string, string> | undefined)?.effect !== undefined) return undefined
+    if (existing.type !== undefined && existing.type !== "module") {
+      return yield* failure(`${file} has "type": ${JSON.stringify(existing.type)}; an action module is ESM: set "type": "module" or use another --dir`)
+    }
+    const dependencies = { ...(existing.dependencies as Record<string, string> | undefined), effect: (existing.dependencies as Record<string, string> | undefined)?.effect ?? effectRange }
+    yield* replaceJson(file, { ...existing, type: "module", dependencies }, 0o644)
+    return `updated ${file} ("type": "module", effect ${dependencies.effect})`
+  })
+
+/** Adds the action to gateway.json (creating a starter file if there is none), keeping the built-ins. */
+const register = (configFile: string, entry: Record<string, unknown>) =>
+  Effect.gen(function*() {
+    const existing = yield* readJson(configFile)
+    if (existing === undefined) {
+      const content = initialConfig([entry])
+      yield* decodeConfig(content)
+      yield* io(`cannot write ${configFile}`, async () => {
+        await fs.mkdir(path.dirname(configFile), { recursive: true, mode: 0o700 })
+        await fs.writeFile(configFile, JSON.stringify(content, null, 2) + "\n", { flag: "wx", mode: 0o600 })
+        await fs.writeFile(path.join(path.dirname(configFile), schemaFileName), gatewaySchemaJson(), { flag: "wx", mode: 0o644 }).catch(() => undefined)
+      })
+      return `wrote ${configFile} with the built-in actions and ${entry.name}`
+    }
+    const heartbeat = (existing.heartbeat ?? {}) as Record<string, unknown>
+    // Without `actions` the built-ins run by default; listing only the new one would drop them.
+    const actions = (heartbeat.actions ?? initialConfig().heartbeat.actions) as Array<Record<string, unknown>>
+    if (actions.some((action) => action.name === entry.name)) {
+      return `${configFile} already has an action named ${entry.name}; left it alone`
+    }
+    const next = { ...existing, heartbeat: { ...heartbeat, actions: [...actions, entry] } }
+    yield* decodeConfig(next)
+    const mode = yield* io(`cannot read ${configFile}`, () => fs.stat(configFile).then((stat) => stat.mode & 0o777))
+    yield* replaceJson(configFile, next, mode)
+    return `added ${entry.name} to ${configFile}`
+  })
+
+/** `agenc action new NAME [--dir DIR]`: scaffolds a custom action that `heartbeat run NAME` runs at once. */
+export const actionNew = (version: string) =>
+  Command.make("new", {
+    name: Args.text({ name: "NAME" }).pipe(Args.withDescription("the action's name (letters, digits, . _ -)")),
+    dir: Options.directory("dir").pipe(Options.withPseudoName("DIR"), Options.withDefault("."), Options.withDescription("folder to write NAME.js (and package.json) into")),
+    schedule: Options.text("schedule").pipe(Options.withPseudoName("EXPR"), Options.withDefault("@hourly"), Options.withDescription("its cron schedule in gateway.json")),
+    config: configOption
+  }, (args) =>
+    Effect.gen(function*() {
+      if (!/^[A-Za-z0-9._-]+$/.test(args.name)) return yield* CliError.usage(`NAME: "${args.name}" may only have letters, digits, ".", "_" and "-"`)
+      const dir = path.resolve(expandHome(args.dir))
+      const moduleFile = path.join(dir, `${args.name}.js`)
+      yield* io(`cannot create ${dir}`, () => fs.mkdir(dir, { recursive: true }))
+      yield* io(`cannot write ${moduleFile}`, () => fs.writeFile(moduleFile, actionTemplate(args.name), { flag: "wx", mode: 0o644 })).pipe(
+        Effect.mapError((error) => error.message.includes("EEXIST") ? failure(`${moduleFile} already exists; not overwriting it`) : error)
+      )
+      const lines = [`wrote ${moduleFile}`]
+      const pkg = yield* ensurePackageJson(dir, args.name, version)
+      if (pkg !== undefined) lines.push(pkg)
+      const configFile = Option.match(args.config, {
+        onNone: () => path.join(agencHome(), "gateway.json"),
+        onSome: (file) => path.resolve(expandHome(file))
+      })
+      lines.push(yield* register(configFile, { name: args.name, schedule: args.schedule, module: moduleFile, config: { greeting: "hello" } }))
+      lines.push(`try it: agenc heartbeat run ${args.name}`)
+      yield* Console.log(lines.join("\n"))
+    })
+  ).pipe(Command.withDescription("write a custom action module to start from, and register it in gateway.json"))
+
+/** `agenc action`. */
+export const actionCommand = (version: string) =>
+  Command.make("action").pipe(
+    Command.withDescription("scaffold custom heartbeat actions"),
+    Command.withSubcommands([actionNew(version)])
+  )
