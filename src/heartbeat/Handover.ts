@@ -28,7 +28,8 @@ export const sleepsOnRealTimers = (clock: Clock.Clock): boolean => clock.sleep =
 const finalWait = (clock: Clock.Clock, at: number): boolean => {
   const remaining = at - clock.unsafeCurrentTimeMillis()
   // The clock's millisecond may be almost over: the instant is between remaining - 1 and remaining away.
-  if (remaining > 1) Atomics.wait(cell, 0, 0, remaining - 1)
+  // Wake half a millisecond before the earliest it can be: a thread's wake-up overshoots by tens of µs.
+  if (remaining > 1.5) Atomics.wait(cell, 0, 0, remaining - 1.5)
   const limit = performance.now() + SPIN_LIMIT_MS
   while (clock.unsafeCurrentTimeMillis() < at) {
     if (performance.now() > limit) return false

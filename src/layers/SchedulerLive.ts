@@ -165,12 +165,9 @@ export const SchedulerLive = (options: SchedulerOptions) =>
               yield* Metrics.recordSlots(registration.name, "skipped")
               return undefined
             case "Claimed": {
-              const id = claim.right.id
-              // Shutdown during the wait: the claimed slot still gets its line in the ledger, as a run interrupted.
-              yield* Handover.until(startAt).pipe(Effect.onInterrupt(() =>
-                Effect.flatMap(Clock.currentTimeMillis, (endedAt) => store.finish(id, { endedAt, outcome: "failed", error: "interrupted" })).pipe(Effect.ignore)
-              ))
-              const report = yield* runSlot(registration, slot, { claimId: id, trigger: "schedule" })
+              // runSlot waits for `startAt` as its last step before the action's body (a stop during the wait
+              // is an interrupted run, recorded as such).
+              const report = yield* runSlot(registration, slot, { claimId: claim.right.id, trigger: "schedule", startAt })
               yield* applyFailurePolicy(registration, report)
               return report
             }
