@@ -23,7 +23,7 @@ import { daemonCycle, helpToExit, nodeToExit } from "./startup/Startup.js"
 const quick = process.argv.includes("--quick")
 const plan = quick
   ? { fireRounds: 1, fireSlots: 2, warmup: 0, others: 1_000, sizes: [1_000], bigSize: 0, scaleReps: 1, idleMs: 1_000, startupReps: 1, graceMs: 300, scan: false }
-  : { fireRounds: 2, fireSlots: 14, warmup: 1, others: 10_000, sizes: [1_000, 10_000], bigSize: 100_000, scaleReps: 3, idleMs: 30_000, startupReps: 5, graceMs: 1_000, scan: true }
+  : { fireRounds: 2, fireSlots: 12, warmup: 1, others: 10_000, sizes: [1_000, 10_000], bigSize: 100_000, scaleReps: 3, idleMs: 30_000, startupReps: 5, graceMs: 1_000, scan: true }
 
 const began = Date.now()
 const log = (message: string) => console.error(`[${((Date.now() - began) / 1000).toFixed(0).padStart(4)} s] ${message}`)
