@@ -5,7 +5,7 @@
  * A sample is the instant the probe's `execute` starts minus its slot (`ctx.scheduledAt`).
  */
 import { Deferred, Effect } from "effect"
-import { quiet } from "../../src/heartbeat/HeartbeatAction.js"
+import { quiet } from "../../src/services/HeartbeatAction.js"
 import { Scheduler } from "../../src/services/Scheduler.js"
 import { registration, schedulerLayer, tempHome } from "../../test/heartbeat/SchedulerHarness.js"
 import { GatewayTest } from "../../test/layers/GatewayTest.js"

@@ -13,7 +13,7 @@
 import { Deferred, Effect, Layer } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { quiet } from "../../src/heartbeat/HeartbeatAction.js"
+import { quiet } from "../../src/services/HeartbeatAction.js"
 import { Database } from "../../src/layers/Database.js"
 import { SchedulerLive } from "../../src/layers/SchedulerLive.js"
 import { StateStoreSqlite } from "../../src/layers/StateStoreSqlite.js"

@@ -1,5 +1,5 @@
 import { Either, Schema } from "effect"
-import * as CronSchedule from "../heartbeat/CronSchedule.js"
+import * as CronSchedule from "./CronSchedule.js"
 import { DurationMs, MAX_TIMER_MS, TimerDurationMs } from "./DurationMs.js"
 
 /** A schedule string: cron (5 or 6 fields), a nickname such as `@daily`, or `@every 30s`. */

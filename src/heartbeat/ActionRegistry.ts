@@ -9,9 +9,9 @@ import type { FailurePolicy, Registration } from "../services/Scheduler.js"
 import type { DefinedAction } from "./Action.js"
 import { decodeActionConfig } from "./actions/ActionConfigError.js"
 import { builtinActions } from "./actions/index.js"
-import * as CronSchedule from "./CronSchedule.js"
+import * as CronSchedule from "../domain/CronSchedule.js"
 import { effectMismatch } from "./EffectVersion.js"
-import type { HeartbeatAction } from "./HeartbeatAction.js"
+import type { HeartbeatAction } from "../services/HeartbeatAction.js"
 import { importModule } from "./ImportModule.js"
 
 /** `module: "agenc:<built-in>"` runs a built-in under the entry's own name (e.g. a second portfolio monitor). */

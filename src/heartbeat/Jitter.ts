@@ -1,5 +1,5 @@
 import type { Registration } from "../services/Scheduler.js"
-import * as CronSchedule from "./CronSchedule.js"
+import * as CronSchedule from "../domain/CronSchedule.js"
 
 /** FNV-1a of the name: the same offset in every process and after every restart. */
 const hash = (name: string): number => {

@@ -7,10 +7,10 @@ import { Session, makeSession } from "../services/Session.js"
 import { StateStore, type RunOutcome } from "../services/StateStore.js"
 import { Links } from "../domain/ChannelsConfig.js"
 import { MessageContent } from "../domain/MessageContent.js"
-import * as CronSchedule from "./CronSchedule.js"
+import * as CronSchedule from "../domain/CronSchedule.js"
+import { describeFailure } from "../domain/DescribeError.js"
+import type { HeartbeatResult } from "../services/HeartbeatAction.js"
 import * as Handover from "./Handover.js"
-import { describeError } from "./DescribeError.js"
-import type { HeartbeatResult } from "./HeartbeatAction.js"
 
 /** The idempotency key of a slot's message: stable across retries and restarts. */
 export const messageId = (action: string, scheduledAt: number): string => `${action}@${new Date(scheduledAt).toISOString()}`
@@ -23,12 +23,6 @@ const validContent = (content: unknown): Effect.Effect<{ readonly content?: Mess
     Effect.map((decoded) => ({ content: decoded })),
     Effect.catchAll((error) => Effect.logWarning(`action content ignored: ${error.message.split("\n")[0]}`).pipe(Effect.as({})))
   )
-
-/** The first line of a failure, for the ledger and the log. */
-const describe = (cause: Cause.Cause<unknown>): string => {
-  const failure = Cause.failureOption(cause)
-  return describeError(Option.isSome(failure) ? failure.value : Cause.squash(cause))
-}
 
 /**
  * One run of one claimed slot: executes the action in its own session with its timeout, applies the
@@ -92,7 +86,7 @@ export const runSlot = Effect.fn("Heartbeat.runSlot")(function*(
   let deliveries: ReadonlyArray<DeliveryOutcome> = []
   if (Exit.isFailure(exit)) {
     outcome = "failed"
-    error = Cause.isInterruptedOnly(exit.cause) ? "interrupted" : describe(exit.cause)
+    error = Cause.isInterruptedOnly(exit.cause) ? "interrupted" : describeFailure(exit.cause)
     yield* Effect.logError("action failed", Cause.isInterruptedOnly(exit.cause) ? undefined : exit.cause)
   } else if (Option.isNone(exit.value)) {
     outcome = "timed-out"

@@ -1,4 +1,4 @@
-import * as CronSchedule from "./CronSchedule.js"
+import * as CronSchedule from "../domain/CronSchedule.js"
 
 /** The slots of a schedule strictly between two instants, without holding them all. */
 export interface SlotSpan {

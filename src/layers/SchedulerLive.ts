@@ -1,7 +1,7 @@
 import { Clock, Duration, Effect, FiberMap, FiberSet, Layer, Option } from "effect"
 import { LoopHealth, supervise } from "../domain/LoopSupervisor.js"
 import { testFault } from "../domain/TestFaults.js"
-import * as CronSchedule from "../heartbeat/CronSchedule.js"
+import * as CronSchedule from "../domain/CronSchedule.js"
 import { applyFailurePolicy } from "../heartbeat/FailurePolicy.js"
 import * as Handover from "../heartbeat/Handover.js"
 import { firstPending, plannedStart } from "../heartbeat/Jitter.js"

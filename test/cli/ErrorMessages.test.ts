@@ -13,9 +13,10 @@ import { SupervisorError } from "../../src/daemon/Supervisor.js"
 import { ConfigError } from "../../src/domain/ConfigError.js"
 import { ComposedActionError } from "../../src/heartbeat/Action.js"
 import { ActionConfigError } from "../../src/heartbeat/actions/ActionConfigError.js"
-import { describeError } from "../../src/heartbeat/DescribeError.js"
+import { describeError } from "../../src/domain/DescribeError.js"
 import { DecodeError, LedgerError, LedgerRuleError, NotFoundError, RpcError } from "../../src/services/AgentRuntime.js"
 import { DeliveryError } from "../../src/services/Gateway.js"
+import { HomeError } from "../../src/layers/HomeAccess.js"
 import { ActionBusyError, UnknownActionError } from "../../src/services/Scheduler.js"
 import { StateError } from "../../src/services/StateStore.js"
 import { runCli, tempHome, writeAction } from "../layers/CliProcess.js"
@@ -32,6 +33,7 @@ const examples: Record<string, Error> = {
   ControlError: new ControlError({ message: "/home/a/.agenc/gateway.sock: no answer in time" }),
   DecodeError: new DecodeError({ account: "7xK", message: "not a Task account (discriminator mismatch, 12 bytes)" }),
   DeliveryError: new DeliveryError({ message: "HTTP 503", retryable: true }),
+  HomeError: new HomeError({ file: "/home/a/.agenc", code: 77, message: "cannot create /home/a/.agenc: permission denied" }),
   LedgerError: new LedgerError({ message: "database is locked" }),
   LedgerRuleError: new LedgerRuleError({ message: "reward must be positive" }),
   NotFoundError: new NotFoundError({ what: "task", id: "9" }),

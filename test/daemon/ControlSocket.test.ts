@@ -77,7 +77,7 @@ describe("control socket (real daemon)", () => {
       assert.strictEqual(result.code, 0, result.stderr)
       const report = JSON.parse(result.stdout)
       assert.strictEqual(report.outcome, "notified")
-      assert.deepStrictEqual(report.result.metadata, { lamports: "123456789012345678901234567890", nested: ["1"] })
+      assert.deepStrictEqual(report.metadata, { lamports: "123456789012345678901234567890", nested: ["1"] })
     }).pipe(Effect.scoped), 60_000)
 
   it.live("SIGTERM with 50 idle connections open exits 0 at once", () =>

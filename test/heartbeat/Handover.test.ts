@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Clock, Duration, Effect, Fiber, TestClock } from "effect"
 import * as Handover from "../../src/heartbeat/Handover.js"
-import { quiet } from "../../src/heartbeat/HeartbeatAction.js"
+import { quiet } from "../../src/services/HeartbeatAction.js"
 import { Scheduler } from "../../src/services/Scheduler.js"
 import { StateStore } from "../../src/services/StateStore.js"
 import { GatewayTest } from "../layers/GatewayTest.js"

@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import * as net from "node:net"
+import * as path from "node:path"
 import { exited, runCli, spawnCli, tempHome, waitReady, writeAction } from "../layers/CliProcess.js"
 import { httpTestServer } from "../layers/HttpTestServer.js"
 import { series } from "./RunHarness.js"
@@ -121,7 +122,7 @@ describe("metrics and traces of a real daemon (real CLI processes)", () => {
       assert.strictEqual(refused.code, 78)
       assert.strictEqual(
         refused.stderr.trim(),
-        "metrics.listen: 0.0.0.0:9464 is not a loopback address; the metrics have no authentication: set \"allowRemote\": true to serve them there"
+        "agenc: metrics.listen: 0.0.0.0:9464 is not a loopback address; the metrics have no authentication: set \"allowRemote\": true to serve them there"
       )
       const check = yield* runCli(home, ["config", "validate"])
       assert.strictEqual(check.code, 78)
@@ -131,6 +132,10 @@ describe("metrics and traces of a real daemon (real CLI processes)", () => {
       const failed = yield* runCli(inUse, ["daemon", "start", "--foreground"])
       assert.strictEqual(failed.code, 78, failed.stderr)
       const lines = failed.stderr.trim().split("\n").filter((line) => !line.startsWith("{"))
-      assert.deepStrictEqual(lines, [`metrics.listen: cannot listen on 127.0.0.1:${busy.port}: listen EADDRINUSE: address already in use 127.0.0.1:${busy.port}`])
+      // The schedule summary's notice (no actions) comes first; then the one error, naming metrics.listen.
+      assert.deepStrictEqual(lines, [
+        `agenc: no actions scheduled (${path.join(inUse, "gateway.json")}); the daemon runs and waits`,
+        `agenc: metrics.listen: cannot listen on 127.0.0.1:${busy.port}: listen EADDRINUSE: address already in use 127.0.0.1:${busy.port}`
+      ])
     }).pipe(Effect.scoped), 60_000)
 })

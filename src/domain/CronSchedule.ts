@@ -1,5 +1,5 @@
 import { Cron, DateTime, Either, Option } from "effect"
-import { parseDurationMs } from "../domain/DurationMs.js"
+import { parseDurationMs } from "./DurationMs.js"
 
 /**
  * When an action's slots fall: a cron expression in a time zone, or a fixed interval.
