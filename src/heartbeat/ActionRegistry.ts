@@ -13,6 +13,7 @@ import * as ActiveHours from "../domain/ActiveHours.js"
 import * as CronSchedule from "../domain/CronSchedule.js"
 import { effectMismatch } from "./EffectVersion.js"
 import type { HeartbeatAction } from "../services/HeartbeatAction.js"
+import { importModule } from "./ImportModule.js"
 
 /** `module: "agenc:<built-in>"` runs a built-in under the entry's own name (e.g. a second portfolio monitor). */
 export const BUILTIN_MODULE_PREFIX = "agenc:"
@@ -39,7 +40,7 @@ export const loadActionModule = (file: string, jsonPath: string): Effect.Effect<
     const mismatch = effectMismatch(path.dirname(file))
     if (mismatch !== undefined) return yield* fail(mismatch)
     const module = yield* Effect.tryPromise({
-      try: () => import(pathToFileURL(file).href) as Promise<Record<string, unknown>>,
+      try: () => importModule(pathToFileURL(file).href),
       catch: (cause) => String((cause as Error)?.message ?? cause).split("\n")[0]
     }).pipe(Effect.catchAll((reason) => fail(`failed to load: ${reason}`)))
     const problem = shapeProblem(module.default)

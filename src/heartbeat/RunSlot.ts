@@ -10,6 +10,7 @@ import { MessageContent } from "../domain/MessageContent.js"
 import * as CronSchedule from "../domain/CronSchedule.js"
 import { describeFailure } from "../domain/DescribeError.js"
 import type { HeartbeatResult } from "../services/HeartbeatAction.js"
+import * as Handover from "./Handover.js"
 
 /** The idempotency key of a slot's message: stable across retries and restarts. */
 export const messageId = (action: string, scheduledAt: number): string => `${action}@${new Date(scheduledAt).toISOString()}`
@@ -37,15 +38,19 @@ export const runSlot = Effect.fn("Heartbeat.runSlot")(function*(
     readonly deliver?: boolean | undefined
     /** Wait for the channels' first attempts (`heartbeat run`, `trigger`); a scheduled run ends once the outbox has the message. */
     readonly waitForAttempts?: boolean | undefined
+    /** A slot claimed early: the action's body starts at this instant (`Handover.until`), not before. */
+    readonly startAt?: number | undefined
   }
 ) {
   const store = yield* StateStore
   const gateway = yield* Gateway
   const runtime = yield* AgentRuntime
   const session = makeSession(store, registration.name)
-  const startedAt = yield* Clock.currentTimeMillis
+  // The handover is the last step before the body, inside the run's own fiber: everything above is done
+  // ahead of the instant. It returns within microseconds of `startAt`, which is therefore the start.
+  const startedAt = Math.max(yield* Clock.currentTimeMillis, options.startAt ?? 0)
   yield* Effect.annotateCurrentSpan({ action: registration.name, slot: new Date(scheduledAt).toISOString() })
-  const execution = registration.action.execute({
+  const body = Effect.suspend(() => registration.action.execute({
     action: registration.name,
     scheduledAt,
     timezone: CronSchedule.timezoneOf(registration.schedule),
@@ -54,7 +59,8 @@ export const runSlot = Effect.fn("Heartbeat.runSlot")(function*(
     gateway,
     runtime,
     session
-  }).pipe(
+  }))
+  const execution = (options.startAt === undefined ? body : Effect.zipRight(Handover.until(options.startAt), body)).pipe(
     Effect.provideService(Session, session),
     Effect.provideService(Gateway, gateway),
     Effect.provideService(AgentRuntime, runtime),

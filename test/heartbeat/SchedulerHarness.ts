@@ -29,8 +29,8 @@ const absentRuntime = Layer.succeed(AgentRuntime, {
 })
 
 /** Scheduler + real SQLite state store in `home`, with a recording gateway. */
-export const schedulerLayer = (home: string, log: GatewayTest, wakeIntervalMs = 1_000, clock?: Clock.Clock, ledgerSize = 10_000) =>
-  SchedulerLive({ wakeIntervalMs }).pipe(
+export const schedulerLayer = (home: string, log: GatewayTest, wakeIntervalMs = 1_000, clock?: Clock.Clock, ledgerSize = 10_000, leadMs?: number) =>
+  SchedulerLive({ wakeIntervalMs, leadMs }).pipe(
     // A clock given here is the one the scheduler's fibers see; the test itself keeps the TestClock.
     clock === undefined ? (layer) => layer : Layer.provide(Layer.setClock(clock)),
     Layer.provideMerge(Layer.mergeAll(StateStoreSqlite({ ledgerSize }), log.layer, absentRuntime)),
