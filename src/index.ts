@@ -11,13 +11,13 @@ export type { ActionContext, DefinedAction } from "./heartbeat/Action.js"
 /** A composed action failed in one or more of its children. */
 export { ComposedActionError } from "./heartbeat/Action.js"
 /** The action contract and result helpers. */
-export { notify, notifyContent, quiet } from "./heartbeat/HeartbeatAction.js"
+export { notify, notifyContent, quiet } from "./services/HeartbeatAction.js"
 /** Structured message content (title, fields, items, severity) and its plain-text form. */
 export { ContentField, ContentItem, MessageContent, plainText, Severity } from "./domain/MessageContent.js"
 /** The `links` templates an action's context carries, and filling in `links.explorer`. */
 export { explorerLink, Links } from "./domain/ChannelsConfig.js"
 /** The action contract: an action, the context of one run, its result, and the services it may use. */
-export type { HeartbeatAction, HeartbeatContext, HeartbeatResult, HeartbeatServices } from "./heartbeat/HeartbeatAction.js"
+export type { HeartbeatAction, HeartbeatContext, HeartbeatResult, HeartbeatServices } from "./services/HeartbeatAction.js"
 /** The built-in actions, to compose or to run under other names. */
 export { dailySummary, portfolioMonitor, taskScan } from "./heartbeat/actions/index.js"
 /** An action's `config` did not decode; `field` names the key. */

@@ -30,6 +30,7 @@ export const spread = (runs: ReadonlyArray<number>): Spread => ({
 /** The latency distribution a fire-latency run reports. */
 export interface Distribution {
   readonly n: number
+  readonly min: number
   readonly p50: number
   readonly p99: number
   readonly max: number
@@ -37,6 +38,7 @@ export interface Distribution {
 
 export const distribution = (samples: ReadonlyArray<number>): Distribution => ({
   n: samples.length,
+  min: Math.min(...samples),
   p50: quantile(samples, 0.5),
   p99: quantile(samples, 0.99),
   max: Math.max(...samples)

@@ -4,7 +4,7 @@
  * after-GC growth over the started, empty scheduler; registration includes parsing the expressions.
  */
 import { Effect } from "effect"
-import { quiet } from "../../src/heartbeat/HeartbeatAction.js"
+import { quiet } from "../../src/services/HeartbeatAction.js"
 import { Scheduler } from "../../src/services/Scheduler.js"
 import { registration, schedulerLayer, tempHome } from "../../test/heartbeat/SchedulerHarness.js"
 import { GatewayTest } from "../../test/layers/GatewayTest.js"

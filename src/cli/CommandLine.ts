@@ -13,7 +13,8 @@ export const levelNames = "trace, debug, info, warn, error"
 
 /**
  * Removes `--log-level LEVEL` / `--log-level=LEVEL` from the arguments and parses it. Without it, commands
- * log warnings and errors only, and the daemon (`daemon start`) uses `log.level` from gateway.json.
+ * log warnings and errors only, and the daemon (`daemon start`, and `daemon supervise`, the supervisor that a
+ * detached start runs and that shares its log) uses `log.level` from gateway.json.
  */
 export const takeLogLevel = (args: ReadonlyArray<string>): Either.Either<{
   readonly args: ReadonlyArray<string>
@@ -37,7 +38,7 @@ export const takeLogLevel = (args: ReadonlyArray<string>): Either.Either<{
     }
   }
   const positional = rest.filter((arg) => !arg.startsWith("-"))
-  const isDaemon = positional[0] === "daemon" && positional[1] === "start"
+  const isDaemon = positional[0] === "daemon" && (positional[1] === "start" || positional[1] === "supervise")
   if (given === undefined) return Either.right({ args: rest, level: isDaemon ? Option.none() : Option.some(LEVELS.warning) })
   const level = parseLevel(given)
   return Option.isNone(level)

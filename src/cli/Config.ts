@@ -3,30 +3,13 @@ import { Console, Effect, Option } from "effect"
 import * as fs from "node:fs/promises"
 import { constants as fsConstants } from "node:fs"
 import * as path from "node:path"
-import { resolveActions } from "../heartbeat/ActionRegistry.js"
-import { agencHome, decodeConfig, expandHome, loadConfig } from "../layers/AppConfigFile.js"
+import { agencHome, expandHome } from "../domain/ConfigPath.js"
+import { decodeConfig, loadConfig } from "../layers/AppConfigFile.js"
 import { CliError, ExitCode } from "./CliError.js"
-import { checkModules, checkTrust, loadValidated } from "./ConfigChecks.js"
+import { loadValidated, printWarnings } from "../daemon/ConfigChecks.js"
 import { configOption } from "./Options.js"
 import { toJson } from "../domain/Json.js"
 import { gatewaySchemaJson, initialConfig, schemaFileName } from "./InitialConfig.js"
-
-/**
- * Loads the config named by `--config` (or the default) and checks what decoding alone cannot: that the
- * home, the file and its modules are ours and private, action modules and schedules. `loadValidated`
- * (`config validate`, `daemon start`) checks everything else too.
- */
-export const loadChecked = (config: Option.Option<string>) =>
-  Effect.gen(function*() {
-    yield* checkTrust(Option.getOrUndefined(config))
-    const loaded = yield* loadConfig({ file: Option.getOrUndefined(config) })
-    yield* checkModules(loaded)
-    const registrations = yield* resolveActions(loaded.config.heartbeat, path.dirname(loaded.file), loaded.config.links)
-    return { loaded, registrations }
-  })
-
-/** Prints each warning as one `agenc: warning: …` line on stderr. */
-export const printWarnings = (warnings: ReadonlyArray<string>) => Effect.forEach(warnings, (warning) => Console.error(`agenc: warning: ${warning}`), { discard: true })
 
 const validate = Command.make("validate", { config: configOption }, ({ config }) =>
   loadValidated(config).pipe(

@@ -1,6 +1,6 @@
 import { Args, Command, Options } from "@effect/cli"
 import { Clock, Console, Effect, Either, Option } from "effect"
-import * as CronSchedule from "../heartbeat/CronSchedule.js"
+import * as CronSchedule from "../domain/CronSchedule.js"
 import { CliError } from "./CliError.js"
 
 const expression = Args.text({ name: "EXPR" }).pipe(

@@ -5,7 +5,7 @@
  * stderr first, so stdout stays the log itself. `-f` follows the file by name, through rotations.
  */
 import { Command, Options } from "@effect/cli"
-import { Console, Effect, Option } from "effect"
+import { Effect, Option } from "effect"
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import { daemonPaths } from "../daemon/DaemonPaths.js"
@@ -90,11 +90,17 @@ export const lastLines = (fd: number, upTo: number, file: string, keep: number, 
   return lines
 }
 
+/**
+ * Which log is shown, on stderr before it: straight to the stream, since `Console.error` is held back until
+ * the command ends (while @effect/cli may still report a parse error) and `-f` never ends.
+ */
+const sayWhich = (line: string) => Effect.sync(() => void process.stderr.write(`${line}\n`))
+
 const failure = (message: string) => new CliError({ message, code: ExitCode.failure })
 
 const journal = (unit: { readonly unit: string; readonly user: boolean }, follow: boolean, lines: number) =>
   Effect.gen(function*() {
-    yield* Console.error(`journalctl ${unit.user ? "--user-unit" : "-u"} ${unit.unit} (the daemon runs under systemd and logs to the journal)`)
+    yield* sayWhich(`journalctl ${unit.user ? "--user-unit" : "-u"} ${unit.unit} (the daemon runs under systemd and logs to the journal)`)
     const code = yield* Effect.async<number, CliError>((resume) => {
       const child = spawn("journalctl", [unit.user ? "--user-unit" : "-u", unit.unit, "-n", String(lines), "--no-pager", ...(follow ? ["-f"] : [])], {
         stdio: "inherit"
@@ -121,7 +127,7 @@ const logFile = (file: string, keep: number, maxSize: number, follow: boolean, l
     if (opened === undefined && !follow) {
       return yield* Effect.fail(failure(`no log at ${file} (a daemon started with --foreground logs to its stderr)`))
     }
-    yield* Console.error(`${file} (rotated at ${maxSize} bytes, ${keep} kept)`)
+    yield* sayWhich(`${file} (rotated at ${maxSize} bytes, ${keep} kept)`)
     const state = { fd: opened, position: opened === undefined ? 0 : fs.fstatSync(opened).size }
     if (state.fd !== undefined) {
       const text = lastLines(state.fd, state.position, file, keep, lines)

@@ -1,11 +1,12 @@
 import { Args, Command, Options } from "@effect/cli"
-import { Console, Effect } from "effect"
+import { Effect } from "effect"
 import * as ControlClient from "../daemon/ControlClient.js"
 import { findDaemon } from "../daemon/DaemonLocator.js"
 import type { RunReport } from "../services/Scheduler.js"
 import { CliError, ExitCode } from "./CliError.js"
 import { printJson, runJson } from "./JsonOutput.js"
 import { configOption, jsonOption } from "./Options.js"
+import { printRunLines } from "./RunReportOutput.js"
 
 /** `agenc heartbeat trigger ACTION`: asks the running daemon, over its control socket, to run the action now. */
 export const heartbeatTrigger = Command.make("trigger", {
@@ -32,10 +33,8 @@ export const heartbeatTrigger = Command.make("trigger", {
     if (args.json) {
       yield* printJson(runJson(report))
     } else {
-      yield* Console.log(report.outcome === "notified" ? report.result?.message ?? "notified" : `${report.outcome}${report.error === undefined ? "" : `: ${report.error}`}`)
-      for (const delivery of report.deliveries) {
-        yield* Console.log(`  -> ${delivery.channel}: ${delivery.status}${delivery.error === undefined ? "" : ` (${delivery.error})`}`)
-      }
+      // The daemon's console channel printed on the daemon's stdout, not here: always show the message.
+      yield* printRunLines(report, { showMessage: true })
     }
     if (report.outcome === "failed" || report.outcome === "timed-out") {
       return yield* Effect.fail(new CliError({ message: `${args.action} ${report.outcome}: ${report.error ?? ""}`, code: ExitCode.failure }))

@@ -29,7 +29,14 @@ export const printRunReport = (
           : `dry run: ${ending}; nothing would be sent`
       )
     }
-    yield* Console.log(report.outcome === "notified" && !shownByConsole(loaded, report) ? report.result!.message! : ending)
+    yield* printRunLines(report, { showMessage: !shownByConsole(loaded, report) })
+  })
+
+/** A run in text, for `heartbeat run` and `trigger`: the message (unless a console channel showed it) or the outcome, then one line per delivery. */
+export const printRunLines = (report: RunReport, options: { readonly showMessage: boolean }) =>
+  Effect.gen(function*() {
+    const ending = `${report.outcome}${report.error === undefined ? "" : `: ${report.error}`}`
+    yield* Console.log(report.outcome === "notified" && options.showMessage ? report.result?.message ?? "notified" : ending)
     for (const delivery of report.deliveries) {
       yield* Console.log(`  -> ${delivery.channel}: ${delivery.status}${delivery.error === undefined ? "" : ` (${delivery.error})`}`)
     }

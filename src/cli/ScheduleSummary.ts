@@ -1,6 +1,6 @@
 import { Clock, Effect, type Option } from "effect"
-import * as CronSchedule from "../heartbeat/CronSchedule.js"
-import { loadChecked } from "./Config.js"
+import * as CronSchedule from "../domain/CronSchedule.js"
+import { loadChecked } from "../daemon/ConfigChecks.js"
 import { zonedAndUtc } from "./TextTime.js"
 
 /**

@@ -6,7 +6,7 @@ import { openAppendSync } from "../domain/FileSafety.js"
 import * as ControlClient from "./ControlClient.js"
 import type { DaemonPaths } from "./DaemonPaths.js"
 import * as PidFile from "./PidFile.js"
-import { isAlive, isValidPid, verifyDaemon } from "./ProcessIdentity.js"
+import { isAlive, isValidPid, verifyDaemon } from "../domain/ProcessIdentity.js"
 import { parentOf } from "./Supervisor.js"
 
 /** A detached start that did not become ready. */

@@ -1,6 +1,7 @@
 import { Effect, Either, Option } from "effect"
 import type { ConfigError } from "../domain/ConfigError.js"
-import { agencHome, loadConfig } from "../layers/AppConfigFile.js"
+import { agencHome } from "../domain/ConfigPath.js"
+import { loadConfig } from "../layers/AppConfigFile.js"
 import type { LoadedConfig } from "../services/AppConfig.js"
 import * as ControlClient from "./ControlClient.js"
 import { daemonPaths, type DaemonPaths, defaultDaemonPaths } from "./DaemonPaths.js"

@@ -1,7 +1,6 @@
 import { Cause, Clock, Effect, Exit, Fiber, Layer, Option } from "effect"
 import * as fs from "node:fs"
-import { printWarnings } from "../cli/Config.js"
-import { loadValidated } from "../cli/ConfigChecks.js"
+import { loadValidated, printWarnings } from "./ConfigChecks.js"
 import { MainLayer } from "../layers/MainLayer.js"
 import { MetricsServer } from "../layers/MetricsServer.js"
 import { wantsJson } from "../layers/Logging.js"
@@ -14,6 +13,7 @@ import { checkSocketPath, daemonPaths, shutdownLimitMs } from "./DaemonPaths.js"
 import * as PidFile from "./PidFile.js"
 import { monotonicUsec, SdNotify, SdNotifyLive, watchdog } from "./SdNotify.js"
 import { type DaemonSignals, installSignals } from "./Signals.js"
+import { describeFailure } from "../domain/DescribeError.js"
 import { toJson } from "../domain/Json.js"
 import * as Retention from "../layers/Retention.js"
 import { rotateOwnStdio } from "./LogRotation.js"
@@ -26,11 +26,6 @@ const shutdownStep = <R>(signals: DaemonSignals, name: string, step: Effect.Effe
       Effect.zipRight(step)
     )
   )
-
-const describeDefect = (cause: Cause.Cause<unknown>): string => {
-  const defect = Cause.squash(cause)
-  return defect instanceof Error ? `${defect.name}: ${defect.message}` : String(defect)
-}
 
 /** SIGHUP: re-reads the config; a valid one reschedules what changed, an invalid one is logged and ignored. */
 const reload = (configFile: Option.Option<string>, current: { loaded: LoadedConfig }) =>
@@ -118,7 +113,7 @@ const serve = (options: {
     Effect.onExit((exit) =>
       Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause)
         ? Clock.currentTimeMillis.pipe(
-          Effect.flatMap((at) => CrashLog.recordCrash({ at, pid: process.pid, reason: describeDefect(exit.cause) })),
+          Effect.flatMap((at) => CrashLog.recordCrash({ at, pid: process.pid, reason: describeFailure(exit.cause) })),
           Effect.zipRight(Effect.logError("daemon crashed", exit.cause)),
           Effect.ignore
         )

@@ -4,7 +4,7 @@ import * as path from "node:path"
 import { ConfigError } from "../domain/ConfigError.js"
 import { LogFileConfig } from "../domain/DaemonConfig.js"
 import { DIR_MODE } from "../domain/FileSafety.js"
-import { resolvePath } from "../layers/AppConfigFile.js"
+import { resolvePath } from "../domain/ConfigPath.js"
 import type { LoadedConfig } from "../services/AppConfig.js"
 
 /** Where the daemon's files are: `daemon.*` paths of `gateway.json`, relative to `$AGENC_HOME`. */

@@ -1,5 +1,5 @@
 import { Clock, Effect, Layer, Option, Schema } from "effect"
-import * as CronSchedule from "../heartbeat/CronSchedule.js"
+import * as CronSchedule from "../domain/CronSchedule.js"
 import { Database } from "../layers/Database.js"
 import { StateStoreSqlite } from "../layers/StateStoreSqlite.js"
 import type { MetricsSummary } from "../services/Metrics.js"

@@ -2,7 +2,7 @@ import { Clock, Data, Effect, Option } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { tempNameFor, writeAtomicSync, writeExclusiveSync } from "../domain/FileSafety.js"
-import { isValidPid, type ProcessIdentity, self, verifyDaemon } from "./ProcessIdentity.js"
+import { isValidPid, type ProcessIdentity, self, verifyDaemon } from "../domain/ProcessIdentity.js"
 
 /** Where a running daemon says its files are, so commands find it even when `gateway.json` is broken. */
 export interface DaemonLocation {

@@ -1,7 +1,7 @@
 import { Clock, Data, Effect, Option } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
 import * as fs from "node:fs"
-import { loadChecked } from "../cli/Config.js"
+import { loadChecked } from "./ConfigChecks.js"
 import { Database } from "../layers/Database.js"
 import { Logging } from "../layers/Logging.js"
 import type { RestartLimit } from "../domain/DaemonConfig.js"
@@ -10,7 +10,7 @@ import * as CrashLog from "./CrashLog.js"
 import { daemonPaths, type DaemonPaths, shutdownLimitMs } from "./DaemonPaths.js"
 import { followRotatedStdio, followStdioIfRotated, stdioIsLogFile } from "./LogRotation.js"
 import * as PidFile from "./PidFile.js"
-import { stillRunning } from "./ProcessIdentity.js"
+import { stillRunning } from "../domain/ProcessIdentity.js"
 
 /**
  * The supervisor's PID file, next to the daemon's: `gateway.pid` -> `gateway.supervisor.pid`, same format

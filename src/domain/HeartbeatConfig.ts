@@ -1,5 +1,6 @@
 import { Either, Schema } from "effect"
-import * as CronSchedule from "../heartbeat/CronSchedule.js"
+import * as ActiveHours from "./ActiveHours.js"
+import * as CronSchedule from "./CronSchedule.js"
 import { DurationMs, MAX_TIMER_MS, TimerDurationMs } from "./DurationMs.js"
 
 /** A schedule string: cron (5 or 6 fields), a nickname such as `@daily`, or `@every 30s`. */
@@ -46,6 +47,21 @@ export class FailurePolicyConfig extends Schema.Class<FailurePolicyConfig>("Fail
   })
 }) {}
 
+// The description sits on the string itself: `agenc config schema` prints the encoded side, without refinements.
+const checked = (description: string, check: (text: string) => Either.Either<unknown, string>) =>
+  Schema.String.annotations({ description }).pipe(Schema.filter((text) => Either.match(check(text), { onLeft: (reason) => reason, onRight: () => true })))
+
+/** When an action's slots run: a daily wall-clock span on some weekdays, in a time zone. */
+export class ActiveHoursConfig extends Schema.Class<ActiveHoursConfig>("ActiveHoursConfig")({
+  start: Schema.optionalWith(checked("HH:MM the window opens each listed day, inclusive (default 00:00)", ActiveHours.parseTimeOfDay), { default: () => "00:00" }),
+  end: Schema.optionalWith(
+    checked("HH:MM the window closes, exclusive; earlier than start: overnight, closing the next day (default 24:00)", ActiveHours.parseTimeOfDay),
+    { default: () => "24:00" }
+  ),
+  days: Schema.optionalWith(checked("weekdays the window opens on, in cron syntax: mon-fri, sat,sun, 1-5, * (default *)", ActiveHours.parseDays), { default: () => "*" }),
+  timezone: Schema.optional(TimeZoneName).annotations({ description: "zone of start and end (default: the action's timezone)" })
+}, { description: "run slots only inside this daily window; slots outside it are not runs (not woken for, not recorded)" }) {}
+
 /** One entry of `heartbeat.actions`. */
 export class ActionConfig extends Schema.Class<ActionConfig>("ActionConfig")({
   name: Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
@@ -72,6 +88,9 @@ export class ActionConfig extends Schema.Class<ActionConfig>("ActionConfig")({
   jitter: Schema.optional(DurationMs).annotations({
     description: "start each slot's run later by a stable offset in [0, jitter) derived from the action's name, never past the next slot (default: the heartbeat-wide jitter, else none)"
   }),
+  activeHours: Schema.optional(Schema.NullOr(ActiveHoursConfig)).annotations({
+    description: "run slots only inside this window; replaces the heartbeat-wide activeHours; null: at all hours (default: the heartbeat-wide window, else always)"
+  }),
   missedAlert: Schema.optionalWith(Schema.Boolean, { default: () => false }).annotations({
     description: "after a start that found missed slots, send one message saying how many and what ran"
   }),
@@ -96,6 +115,7 @@ export class HeartbeatConfig extends Schema.Class<HeartbeatConfig>("HeartbeatCon
   }),
   onFailure: Schema.optional(FailurePolicyConfig).annotations({ description: "failure policy defaults for every action" }),
   jitter: Schema.optional(DurationMs).annotations({ description: "jitter for every action that sets none (default none)" }),
+  activeHours: Schema.optional(ActiveHoursConfig).annotations({ description: "active hours for every action that sets none (default: always)" }),
   ledgerSize: Schema.optionalWith(Schema.Int.pipe(Schema.positive()), { default: () => 10_000 }).annotations({
     description: "how many runs the run ledger keeps"
   }),

@@ -6,10 +6,3 @@ export const parseRetryAfter = (value: string | undefined, now: number): number 
   const date = Date.parse(trimmed)
   return Number.isNaN(date) ? undefined : Math.max(0, date - now)
 }
-
-/** fetch wraps the socket error (`ECONNREFUSED 127.0.0.1:8080`) in `TypeError: fetch failed`; show the inner one. */
-export const describeCause = (cause: unknown): string => {
-  if (!(cause instanceof Error)) return String(cause)
-  const inner = (cause as { cause?: unknown }).cause
-  return inner instanceof Error ? `${cause.message} (${inner.message})` : cause.message
-}

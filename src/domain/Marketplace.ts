@@ -87,6 +87,9 @@ export interface Dispute {
 }
 
 /** The capability bits the program defines (bit index per name). */
+/** The largest u64: the on-chain width of capability masks and amounts. */
+export const U64_MAX = (1n << 64n) - 1n
+
 export const CAPABILITY_BITS = {
   COMPUTE: 0, INFERENCE: 1, STORAGE: 2, NETWORK: 3, SENSOR: 4,
   ACTUATOR: 5, COORDINATOR: 6, ARBITER: 7, VALIDATOR: 8, AGGREGATOR: 9

@@ -1,6 +1,7 @@
 import { isAddress } from "@solana/kit"
 import { Either, ParseResult, Schema } from "effect"
 import { TimerDurationMs } from "./DurationMs.js"
+import { U64_MAX } from "./Marketplace.js"
 import { Secret } from "./Secret.js"
 
 /** The live mainnet AgenC marketplace; the default `runtime.programId`. */
@@ -19,8 +20,6 @@ export const KNOWN_PROGRAM_IDS = {
 
 /** Every capability bit the program defines (COMPUTE .. AGGREGATOR): the local agent's default. */
 export const ALL_CAPABILITIES = 0x3ffn
-
-const U64_MAX = (1n << 64n) - 1n
 
 /** Parses a u64 bitmask written as a decimal or `0x` hex string. */
 export const parseU64 = (input: string): Either.Either<bigint, string> => {

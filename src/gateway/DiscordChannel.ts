@@ -4,7 +4,7 @@ import type { ContentField, ContentItem, MessageContent, Severity } from "../dom
 import { type ChannelPlugin, DeliveryError, type OutboundMessage } from "../services/Gateway.js"
 import { parseJson, postJson } from "./HttpPost.js"
 import { type ChannelThreads, chatChannel, chatWebhookChannel, splitEscaped } from "./MessageParts.js"
-import { describeUrl } from "./Redactor.js"
+import { describeUrl } from "../domain/RedactUrl.js"
 import { escapeDiscord, fitEscaped, truncate } from "./SafeText.js"
 
 /** Discord rejects `content` over 2,000 characters (https://discord.com/developers/docs/resources/webhook#execute-webhook). */

@@ -1,7 +1,8 @@
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { Clock, Effect } from "effect"
 import { DeliveryError } from "../services/Gateway.js"
-import { describeCause, parseRetryAfter } from "../domain/HttpFailure.js"
+import { describeCause } from "../domain/DescribeError.js"
+import { parseRetryAfter } from "../domain/HttpFailure.js"
 
 /** The error body kept in a `DeliveryError` message: enough to read, never a whole HTML page. */
 const BODY_EXCERPT = 300

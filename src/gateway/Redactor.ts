@@ -1,3 +1,4 @@
+import { parseUrl } from "../domain/RedactUrl.js"
 import { Redacted } from "effect"
 
 /** Replaces every known secret in a string with `<redacted>`; built once from the resolved secrets. */
@@ -71,19 +72,5 @@ export const makeRedactor = (secrets: ReadonlyArray<Redacted.Redacted<string>>):
   return (text) => {
     const known = ordered.reduce((out, needle) => out.split(needle).join("<redacted>"), text)
     return SHAPES.reduce((out, [pattern, replacement]) => out.replace(pattern, replacement), known)
-  }
-}
-
-/** Scheme and host of a URL, for logs and `status`: `https://hooks.slack.com/…`. */
-export const describeUrl = (url: string): string => {
-  const parsed = parseUrl(url)
-  return parsed === undefined ? "<invalid url>" : `${parsed.protocol}//${parsed.host}/…`
-}
-
-const parseUrl = (text: string): URL | undefined => {
-  try {
-    return new URL(text)
-  } catch {
-    return undefined
   }
 }

@@ -16,13 +16,18 @@ export const escapeSlack = (text: string): string => text.replace(/&/g, "&amp;")
 export const escapeHtml = (text: string): string => escapeSlack(text).replace(/"/g, "&quot;")
 
 /**
- * Discord markdown escaped with backslashes (Discord drops the backslash before any punctuation):
- * no masked link `[ok](http://evil)`, no `<@id>` or `<#id>` mention markup, no emphasis, spoilers or
- * code, no heading, quote or list at a line start. `@everyone` also gets a backslash, so it does not
+ * Discord markdown escaped with backslashes (Discord drops the backslash only before punctuation, so
+ * only punctuation is escaped): no masked link `[ok](http://evil)`, no `<@id>` or `<#id>` mention
+ * markup, no emphasis, spoilers or code, and at a line start (after any spaces) no heading `#`,
+ * subtext `-#`, quote `>`, bullet `-`/`+`/`*` or ordered-list marker: `1.` becomes `1\.`, since a
+ * backslash before the digit would stay visible. `@everyone` also gets a backslash, so it does not
  * even look like a ping (allowed_mentions already stops it from being one).
  */
 export const escapeDiscord = (text: string): string =>
-  text.replace(/[\\*_~`|[\]()<>@]/g, "\\$&").replace(/^([ \t]*)([#>\-+]|\d+\.)/gm, "$1\\$2")
+  text
+    .replace(/[\\*_~`|[\]()<>@]/g, "\\$&")
+    .replace(/^([^\S\n]*)(?:([#\-+])|(\d+)\.)/gm, (_, indent: string, mark?: string, digits?: string) =>
+      mark !== undefined ? `${indent}\\${mark}` : `${indent}${digits}\\.`)
 
 /**
  * A link an action gave, if it is an absolute http(s) URL, normalised by the URL parser (spaces and

@@ -4,7 +4,7 @@ import type { ContentField, ContentItem, MessageContent } from "../domain/Messag
 import { type ChannelPlugin, DeliveryError, type OutboundMessage } from "../services/Gateway.js"
 import { parseJson, postJson } from "./HttpPost.js"
 import { type ChannelThreads, chatChannel, chatWebhookChannel, splitEscaped } from "./MessageParts.js"
-import { describeUrl } from "./Redactor.js"
+import { describeUrl } from "../domain/RedactUrl.js"
 import { escapeSlack, fitEscaped, truncate } from "./SafeText.js"
 
 /**

@@ -4,7 +4,7 @@ import * as crypto from "node:crypto"
 import type { ChannelPlugin } from "../services/Gateway.js"
 import { postJson } from "./HttpPost.js"
 import { encodeRecord, toOutboxRecord } from "./OutboxRecord.js"
-import { describeUrl } from "./Redactor.js"
+import { describeUrl } from "../domain/RedactUrl.js"
 
 /** Header carrying the message id, so a receiver can drop a replay. */
 export const IDEMPOTENCY_HEADER = "Idempotency-Key"

@@ -8,14 +8,14 @@ import { dual } from "effect/Function"
 import type { ContentItem, MessageContent, Severity } from "../domain/MessageContent.js"
 import { Session, type SessionService } from "../services/Session.js"
 import { type ActionConfigError, decodeActionConfig } from "./actions/ActionConfigError.js"
-import { describeError } from "./DescribeError.js"
+import { describeError } from "../domain/DescribeError.js"
 import {
   type HeartbeatAction,
   type HeartbeatContext,
   type HeartbeatResult,
   type HeartbeatServices,
   quiet
-} from "./HeartbeatAction.js"
+} from "../services/HeartbeatAction.js"
 
 /** What a defined action's `run` sees: the run's context with `config` decoded by the action's schema. */
 export interface ActionContext<C> extends Omit<HeartbeatContext, "config"> {

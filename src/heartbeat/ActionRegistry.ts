@@ -4,14 +4,16 @@ import * as path from "node:path"
 import { pathToFileURL } from "node:url"
 import type { Links } from "../domain/ChannelsConfig.js"
 import { ConfigError } from "../domain/ConfigError.js"
-import type { ActionConfig, FailurePolicyConfig, HeartbeatConfig } from "../domain/HeartbeatConfig.js"
+import type { ActionConfig, ActiveHoursConfig, FailurePolicyConfig, HeartbeatConfig } from "../domain/HeartbeatConfig.js"
 import type { FailurePolicy, Registration } from "../services/Scheduler.js"
 import type { DefinedAction } from "./Action.js"
 import { decodeActionConfig } from "./actions/ActionConfigError.js"
 import { builtinActions } from "./actions/index.js"
-import * as CronSchedule from "./CronSchedule.js"
+import * as ActiveHours from "../domain/ActiveHours.js"
+import * as CronSchedule from "../domain/CronSchedule.js"
 import { effectMismatch } from "./EffectVersion.js"
-import type { HeartbeatAction } from "./HeartbeatAction.js"
+import type { HeartbeatAction } from "../services/HeartbeatAction.js"
+import { importModule } from "./ImportModule.js"
 
 /** `module: "agenc:<built-in>"` runs a built-in under the entry's own name (e.g. a second portfolio monitor). */
 export const BUILTIN_MODULE_PREFIX = "agenc:"
@@ -38,7 +40,7 @@ export const loadActionModule = (file: string, jsonPath: string): Effect.Effect<
     const mismatch = effectMismatch(path.dirname(file))
     if (mismatch !== undefined) return yield* fail(mismatch)
     const module = yield* Effect.tryPromise({
-      try: () => import(pathToFileURL(file).href) as Promise<Record<string, unknown>>,
+      try: () => importModule(pathToFileURL(file).href),
       catch: (cause) => String((cause as Error)?.message ?? cause).split("\n")[0]
     }).pipe(Effect.catchAll((reason) => fail(`failed to load: ${reason}`)))
     const problem = shapeProblem(module.default)
@@ -93,9 +95,15 @@ export const resolveAction = (
     const action = yield* findAction(entry, base, options.configDir)
     yield* checkConfig(action, entry.config, base)
     const timezone = entry.timezone ?? options.heartbeat.timezone
-    const schedule = yield* Either.match(CronSchedule.parse(entry.schedule, timezone), {
+    const parsed = yield* Either.match(CronSchedule.parse(entry.schedule, timezone), {
       onLeft: (message) => Effect.fail(new ConfigError({ path: `${base}.schedule`, message })),
       onRight: Effect.succeed
+    })
+    const activeHours = entry.activeHours === undefined ? options.heartbeat.activeHours : entry.activeHours ?? undefined
+    const schedule = activeHours === undefined ? parsed : yield* withActiveHours(parsed, activeHours, {
+      path: entry.activeHours === undefined ? "heartbeat.activeHours" : `${base}.activeHours`,
+      name: entry.activeHours === undefined ? entry.name : undefined,
+      timezone
     })
     return {
       name: entry.name,
@@ -112,9 +120,31 @@ export const resolveAction = (
       channels: entry.channels,
       config: entry.config,
       links: options.links,
-      fingerprint: JSON.stringify({ ...entry, timezone, links: options.links })
+      fingerprint: JSON.stringify({ ...entry, timezone, activeHours, links: options.links })
     }
   })
+
+/**
+ * The schedule limited to the window; the zone defaults to the action's. A window that no slot ever meets
+ * is a config error at `path` (naming the action when the window is the heartbeat-wide one).
+ */
+const withActiveHours = (
+  schedule: CronSchedule.CronSchedule,
+  config: ActiveHoursConfig,
+  where: { readonly path: string; readonly name: string | undefined; readonly timezone: string }
+): Effect.Effect<CronSchedule.CronSchedule, ConfigError> =>
+  Effect.gen(function*() {
+    const timezone = config.timezone ?? where.timezone
+    const fail = (message: string) =>
+      new ConfigError({ path: where.path, message: where.name === undefined ? message : `${message} (action ${where.name})` })
+    const zone = yield* Either.mapLeft(CronSchedule.validateTimezone(timezone), fail)
+    const window = yield* Either.mapLeft(ActiveHours.makeWindow({ ...config, timezone, zone }), fail)
+    // Whether the window ever meets the schedule does not depend on today: check from a fixed date.
+    return yield* Either.mapLeft(CronSchedule.withinActiveHours(schedule, window, CHECK_FROM_MS), fail)
+  })
+
+/** 2025-01-01T00:00:00Z: where the "window meets the schedule" check starts. */
+const CHECK_FROM_MS = 1_735_689_600_000
 
 /** The action's failure policy over the heartbeat-wide one, key by key; none when neither is set. */
 const failurePolicy = (entry: ActionConfig, heartbeat: HeartbeatConfig): FailurePolicy | undefined => {

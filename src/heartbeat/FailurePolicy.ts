@@ -2,7 +2,7 @@ import { Clock, Effect, Option } from "effect"
 import { Gateway } from "../services/Gateway.js"
 import type { Registration, RunReport } from "../services/Scheduler.js"
 import { StateStore } from "../services/StateStore.js"
-import * as CronSchedule from "./CronSchedule.js"
+import * as CronSchedule from "../domain/CronSchedule.js"
 import { messageId } from "./RunSlot.js"
 
 const iso = (ms: number) => new Date(ms).toISOString()

@@ -1,5 +1,6 @@
 import type { Registration } from "../services/Scheduler.js"
-import * as CronSchedule from "./CronSchedule.js"
+import * as ActiveHours from "../domain/ActiveHours.js"
+import * as CronSchedule from "../domain/CronSchedule.js"
 
 /** FNV-1a of the name: the same offset in every process and after every restart. */
 const hash = (name: string): number => {
@@ -11,11 +12,15 @@ const hash = (name: string): number => {
 /** The action's stable offset in [0, jitter). */
 export const jitterOffset = (name: string, jitterMs: number): number => (jitterMs <= 0 ? 0 : hash(name) % Math.floor(jitterMs))
 
-/** When a slot's run is planned to start: the slot moved later by the action's offset, never to or past the next slot. */
+/**
+ * When a slot's run is planned to start: the slot moved later by the action's offset, never to or past the
+ * next slot, nor to or past the end of the active-hours window that holds the slot.
+ */
 export const plannedStart = (registration: Registration, slot: number): number => {
   const jitterMs = registration.jitterMs ?? 0
   if (jitterMs <= 0) return slot
-  const gap = CronSchedule.next(registration.schedule, slot) - slot
+  const window = registration.schedule.window
+  const gap = Math.min(CronSchedule.next(registration.schedule, slot), window === undefined ? Infinity : ActiveHours.closeOf(window, slot)) - slot
   return slot + Math.min(jitterOffset(registration.name, jitterMs), gap - 1)
 }
 

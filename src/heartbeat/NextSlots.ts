@@ -1,6 +1,6 @@
 import type { Registration } from "../services/Scheduler.js"
 import type { Pause } from "../services/StateStore.js"
-import * as CronSchedule from "./CronSchedule.js"
+import * as CronSchedule from "../domain/CronSchedule.js"
 import { plannedStart } from "./Jitter.js"
 
 /**

@@ -7,9 +7,10 @@ import { Session, makeSession } from "../services/Session.js"
 import { StateStore, type RunOutcome } from "../services/StateStore.js"
 import { Links } from "../domain/ChannelsConfig.js"
 import { MessageContent } from "../domain/MessageContent.js"
-import * as CronSchedule from "./CronSchedule.js"
-import { describeError } from "./DescribeError.js"
-import type { HeartbeatResult } from "./HeartbeatAction.js"
+import * as CronSchedule from "../domain/CronSchedule.js"
+import { describeFailure } from "../domain/DescribeError.js"
+import type { HeartbeatResult } from "../services/HeartbeatAction.js"
+import * as Handover from "./Handover.js"
 
 /** The idempotency key of a slot's message: stable across retries and restarts. */
 export const messageId = (action: string, scheduledAt: number): string => `${action}@${new Date(scheduledAt).toISOString()}`
@@ -22,12 +23,6 @@ const validContent = (content: unknown): Effect.Effect<{ readonly content?: Mess
     Effect.map((decoded) => ({ content: decoded })),
     Effect.catchAll((error) => Effect.logWarning(`action content ignored: ${error.message.split("\n")[0]}`).pipe(Effect.as({})))
   )
-
-/** The first line of a failure, for the ledger and the log. */
-const describe = (cause: Cause.Cause<unknown>): string => {
-  const failure = Cause.failureOption(cause)
-  return describeError(Option.isSome(failure) ? failure.value : Cause.squash(cause))
-}
 
 /**
  * One run of one claimed slot: executes the action in its own session with its timeout, applies the
@@ -43,15 +38,19 @@ export const runSlot = Effect.fn("Heartbeat.runSlot")(function*(
     readonly deliver?: boolean | undefined
     /** Wait for the channels' first attempts (`heartbeat run`, `trigger`); a scheduled run ends once the outbox has the message. */
     readonly waitForAttempts?: boolean | undefined
+    /** A slot claimed early: the action's body starts at this instant (`Handover.until`), not before. */
+    readonly startAt?: number | undefined
   }
 ) {
   const store = yield* StateStore
   const gateway = yield* Gateway
   const runtime = yield* AgentRuntime
   const session = makeSession(store, registration.name)
-  const startedAt = yield* Clock.currentTimeMillis
+  // The handover is the last step before the body, inside the run's own fiber: everything above is done
+  // ahead of the instant. It returns within microseconds of `startAt`, which is therefore the start.
+  const startedAt = Math.max(yield* Clock.currentTimeMillis, options.startAt ?? 0)
   yield* Effect.annotateCurrentSpan({ action: registration.name, slot: new Date(scheduledAt).toISOString() })
-  const execution = registration.action.execute({
+  const body = Effect.suspend(() => registration.action.execute({
     action: registration.name,
     scheduledAt,
     timezone: CronSchedule.timezoneOf(registration.schedule),
@@ -60,7 +59,8 @@ export const runSlot = Effect.fn("Heartbeat.runSlot")(function*(
     gateway,
     runtime,
     session
-  }).pipe(
+  }))
+  const execution = (options.startAt === undefined ? body : Effect.zipRight(Handover.until(options.startAt), body)).pipe(
     Effect.provideService(Session, session),
     Effect.provideService(Gateway, gateway),
     Effect.provideService(AgentRuntime, runtime),
@@ -86,7 +86,7 @@ export const runSlot = Effect.fn("Heartbeat.runSlot")(function*(
   let deliveries: ReadonlyArray<DeliveryOutcome> = []
   if (Exit.isFailure(exit)) {
     outcome = "failed"
-    error = Cause.isInterruptedOnly(exit.cause) ? "interrupted" : describe(exit.cause)
+    error = Cause.isInterruptedOnly(exit.cause) ? "interrupted" : describeFailure(exit.cause)
     yield* Effect.logError("action failed", Cause.isInterruptedOnly(exit.cause) ? undefined : exit.cause)
   } else if (Option.isNone(exit.value)) {
     outcome = "timed-out"

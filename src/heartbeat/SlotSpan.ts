@@ -1,4 +1,4 @@
-import * as CronSchedule from "./CronSchedule.js"
+import * as CronSchedule from "../domain/CronSchedule.js"
 
 /** The slots of a schedule strictly between two instants, without holding them all. */
 export interface SlotSpan {
@@ -17,7 +17,7 @@ const SCAN_LIMIT = 2_000_000
 /** The slots `s` with `after < s < before`: the first `head`, the last `tail`, and how many. */
 export const slotSpan = (schedule: CronSchedule.CronSchedule, after: number, before: number, limits: { readonly head: number; readonly tail: number }): SlotSpan => {
   const head: Array<number> = []
-  if (schedule._tag === "Interval") {
+  if (schedule._tag === "Interval" && schedule.window === undefined) {
     // Interval slots are multiples of the interval: counted, not walked.
     const first = CronSchedule.next(schedule, after)
     const count = first >= before ? 0 : Math.floor((before - 1 - first) / schedule.everyMs) + 1

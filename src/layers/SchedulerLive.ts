@@ -1,8 +1,9 @@
 import { Clock, Duration, Effect, FiberMap, FiberSet, Layer, Option } from "effect"
 import { LoopHealth, supervise } from "../domain/LoopSupervisor.js"
 import { testFault } from "../domain/TestFaults.js"
-import * as CronSchedule from "../heartbeat/CronSchedule.js"
+import * as CronSchedule from "../domain/CronSchedule.js"
 import { applyFailurePolicy } from "../heartbeat/FailurePolicy.js"
+import * as Handover from "../heartbeat/Handover.js"
 import { firstPending, plannedStart } from "../heartbeat/Jitter.js"
 import { missedAlertText } from "../heartbeat/MissedAlert.js"
 import { messageId, runSlot } from "../heartbeat/RunSlot.js"
@@ -29,7 +30,16 @@ export interface SchedulerOptions {
    * never fire, and a suspend or a clock step would go unnoticed until the timer ends.
    */
   readonly wakeIntervalMs: number
+  /**
+   * How long before a slot the dispatcher wakes to claim it, so that the claim's SQLite transaction (and
+   * its fsync) is done when the slot comes and the run is handed over at the instant (`Handover.until`).
+   * Default `CLAIM_LEAD_MS` on the live clock; 0 on any other (a `TestClock` has no timer to be late).
+   */
+  readonly leadMs?: number | undefined
 }
+
+/** The default `leadMs`: covers the claim's transaction with a wide margin on an idle machine (~1 ms). */
+export const CLAIM_LEAD_MS = 20
 
 /** Missed slots get one record each up to this many per action and event; the rest one summary record. */
 export const MISSED_RECORDS_CAP = 1_000
@@ -54,6 +64,9 @@ export const SchedulerLive = (options: SchedulerOptions) =>
       const registrations = new Map<string, Registration>()
       const queue = new SlotQueue()
       const dispatcher = yield* FiberMap.make<"dispatcher", never, never>()
+      // Launches held until their slot because the action's previous run was still going when they were claimed early.
+      const deferred = yield* FiberSet.make<void, never>()
+      const leadMs = options.leadMs ?? (Handover.sleepsOnRealTimers(yield* Effect.clock) ? CLAIM_LEAD_MS : 0)
       let started = false
       let runSequence = 0
       const health = new LoopHealth()
@@ -116,15 +129,19 @@ export const SchedulerLive = (options: SchedulerOptions) =>
           )
         )
 
-      /** Claims a scheduled slot and runs it; a slot with a record already, or an action busy elsewhere, does not run. */
-      const claimAndRun = (registration: Registration, slot: number) =>
+      /**
+       * Claims a scheduled slot and runs it, starting at `startAt` (the slot, or its planned start with
+       * jitter): the claim may come up to `leadMs` early, the run never does. A slot with a record
+       * already, or an action busy elsewhere, does not run.
+       */
+      const claimAndRun = (registration: Registration, slot: number, startAt: number) =>
         Effect.gen(function*() {
           const now = yield* Clock.currentTimeMillis
           const claim = yield* store.claim({
             action: registration.name,
             scheduledAt: slot,
             trigger: "schedule",
-            startedAt: now,
+            startedAt: Math.max(now, startAt),
             exclusive: registration.overlap === "skip",
             backoff: registration.onFailure?.backoff,
             plannedAt: (registration.jitterMs ?? 0) > 0 ? plannedStart(registration, slot) : undefined
@@ -148,31 +165,38 @@ export const SchedulerLive = (options: SchedulerOptions) =>
               yield* Metrics.recordSlots(registration.name, "skipped")
               return undefined
             case "Claimed": {
-              const report = yield* runSlot(registration, slot, { claimId: claim.right.id, trigger: "schedule" })
+              // runSlot waits for `startAt` as its last step before the action's body (a stop during the wait
+              // is an interrupted run, recorded as such).
+              const report = yield* runSlot(registration, slot, { claimId: claim.right.id, trigger: "schedule", startAt })
               yield* applyFailurePolicy(registration, report)
               return report
             }
           }
         }).pipe(Effect.annotateLogs({ action: registration.name }), Effect.provide(context))
 
-      /** Forks one run, honouring the overlap policy. */
-      const launch = (registration: Registration, slot: number, now: number) => {
-        const run = claimAndRun(registration, slot)
+      /**
+       * Forks one run, honouring the overlap policy. Woken before `startAt` and finding the action's
+       * previous run still going, it decides at `startAt` instead: that run may end in time.
+       */
+      const launch = (registration: Registration, slot: number, startAt: number, now: number): Effect.Effect<void> => {
+        const run = claimAndRun(registration, slot, startAt)
         if (registration.overlap === "allow") {
           return FiberMap.run(runs, `${registration.name}#${++runSequence}`, run).pipe(Effect.asVoid)
         }
         return FiberMap.has(runs, registration.name).pipe(
           Effect.flatMap((busy) =>
-            busy
-              ? recordSlot(registration, slot, now, "skipped", "overlap")
-              : FiberMap.run(runs, registration.name, run).pipe(Effect.asVoid)
+            !busy
+              ? FiberMap.run(runs, registration.name, run).pipe(Effect.asVoid)
+              : startAt > now
+              ? FiberSet.run(deferred, Handover.until(startAt).pipe(Effect.zipRight(Effect.flatMap(Clock.currentTimeMillis, (at) => launch(registration, slot, startAt, at))))).pipe(Effect.asVoid)
+              : recordSlot(registration, slot, now, "skipped", "overlap")
           )
         )
       }
 
       /** Runs caught-up slots one after another, in slot order, as one occupant of the action's overlap key. */
       const launchSequence = (registration: Registration, slots: ReadonlyArray<number>) => {
-        const sequence = Effect.forEach(slots, (slot) => claimAndRun(registration, slot), { discard: true }).pipe(Effect.as(undefined))
+        const sequence = Effect.forEach(slots, (slot) => claimAndRun(registration, slot, slot), { discard: true }).pipe(Effect.as(undefined))
         const key = registration.overlap === "allow" ? `${registration.name}#${++runSequence}` : registration.name
         return FiberMap.run(runs, key, sequence).pipe(Effect.asVoid)
       }
@@ -205,7 +229,8 @@ export const SchedulerLive = (options: SchedulerOptions) =>
 
       const dispatchDue = (now: number) =>
         Effect.gen(function*() {
-          for (let due = queue.popDue(now); due !== undefined; due = queue.popDue(now)) {
+          // Entries due within the lead are taken now: their claims run before their slots come.
+          for (let due = queue.popDue(now + leadMs); due !== undefined; due = queue.popDue(now + leadMs)) {
             const registration = registrations.get(due.key)
             if (registration === undefined) continue
             const dueAt = nominal.get(due.key) ?? due.at
@@ -226,7 +251,8 @@ export const SchedulerLive = (options: SchedulerOptions) =>
               )
               yield* recordMissed(registration, span, run.length, late ? "late" : "clock-jump", now)
             }
-            if (run.length === 1) yield* launch(registration, run[0]!, now)
+            // On time, the run starts at the planned start; a late wake runs its slot at once.
+            if (run.length === 1) yield* launch(registration, run[0]!, run[0] === dueAt ? due.at : now, now)
             else if (run.length > 1) yield* launchSequence(registration, run)
           }
         })
@@ -242,7 +268,7 @@ export const SchedulerLive = (options: SchedulerOptions) =>
           const next = queue.peek()
           // Dispatching took time: measure the sleep from now, not from the wake-up.
           const after = yield* Clock.currentTimeMillis
-          const wait = next === undefined ? options.wakeIntervalMs : Math.min(Math.max(next.at - after, 0), options.wakeIntervalMs)
+          const wait = next === undefined ? options.wakeIntervalMs : Math.min(Math.max(next.at - leadMs - after, 0), options.wakeIntervalMs)
           yield* Clock.sleep(Duration.millis(wait))
         }
       })
@@ -296,6 +322,7 @@ export const SchedulerLive = (options: SchedulerOptions) =>
       const stopDispatching = Effect.gen(function*() {
         started = false
         yield* FiberMap.clear(dispatcher)
+        yield* FiberSet.clear(deferred)
         for (const name of registrations.keys()) {
           queue.remove(name)
           nominal.delete(name)

@@ -3,7 +3,7 @@ import { Clock, Effect, Layer, Option } from "effect"
 import { type Claim, type LedgerOutcome, type Pause, type RunDelivery, type RunRecord, type RunTrigger, StateError, StateStore } from "../services/StateStore.js"
 import { toJson } from "../domain/Json.js"
 // A leaf module (fs only): the owner of a run in progress is a process identity, as the PID file's is.
-import * as ProcessIdentity from "../daemon/ProcessIdentity.js"
+import * as ProcessIdentity from "../domain/ProcessIdentity.js"
 
 const toStateError = (error: SqlError.SqlError) => new StateError({ message: error.message, cause: error })
 

@@ -1,6 +1,6 @@
 import { SqlClient, type SqlError } from "@effect/sql"
 import { Clock, Effect } from "effect"
-import { type AgentSnapshot, type Dispute, nowSeconds, type PortfolioEntry, type Task, type TaskFilter, type TaskStatus } from "../domain/Marketplace.js"
+import { type AgentSnapshot, type Dispute, nowSeconds, type PortfolioEntry, type Task, type TaskFilter, type TaskStatus, U64_MAX } from "../domain/Marketplace.js"
 import { LedgerError, LedgerRuleError, NotFoundError } from "../services/AgentRuntime.js"
 import {
   type AgentRow,
@@ -28,7 +28,6 @@ export interface Completion {
   readonly rewardPaid: bigint
 }
 
-const U64_MAX = (1n << 64n) - 1n
 const STARTING_REPUTATION = 5000
 // The program's voting window and dispute lifetime.
 const VOTING_SECONDS = 24 * 3600

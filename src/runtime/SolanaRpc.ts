@@ -1,9 +1,10 @@
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { Clock, Duration, Effect, Either, Schema } from "effect"
-import { describeCause, parseRetryAfter } from "../domain/HttpFailure.js"
+import { describeCause } from "../domain/DescribeError.js"
+import { parseRetryAfter } from "../domain/HttpFailure.js"
 import { RpcError } from "../services/AgentRuntime.js"
 import { base64Bytes } from "./Base64Bytes.js"
-import { redactUrl } from "./RedactUrl.js"
+import { redactUrl } from "../domain/RedactUrl.js"
 
 /** How the client talks to the RPC node. */
 export interface SolanaRpcOptions {

@@ -1,10 +1,9 @@
 import { Either } from "effect"
-import { TASK_TYPES, type TaskType } from "../domain/Marketplace.js"
+import { TASK_TYPES, type TaskType, U64_MAX } from "../domain/Marketplace.js"
 import { LedgerRuleError } from "../services/AgentRuntime.js"
 
 /** The largest amount SQLite's INTEGER holds; the local ledger caps rewards here (about 9.2e9 SOL). */
 export const I64_MAX = (1n << 63n) - 1n
-const U64_MAX = (1n << 64n) - 1n
 
 /** What `create_task` takes, as the local ledger accepts it. */
 export interface NewTask {

@@ -1,8 +1,8 @@
 import { Context, Data, type Effect } from "effect"
 import type { LoopSnapshot } from "../domain/LoopSupervisor.js"
 import type { Links } from "../domain/ChannelsConfig.js"
-import type { CronSchedule } from "../heartbeat/CronSchedule.js"
-import type { HeartbeatAction, HeartbeatResult } from "../heartbeat/HeartbeatAction.js"
+import type { CronSchedule } from "../domain/CronSchedule.js"
+import type { HeartbeatAction, HeartbeatResult } from "./HeartbeatAction.js"
 import type { DeliveryOutcome } from "./Gateway.js"
 import type { RunOutcome } from "./StateStore.js"
 

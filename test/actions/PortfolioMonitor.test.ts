@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
-import * as CronSchedule from "../../src/heartbeat/CronSchedule.js"
+import * as CronSchedule from "../../src/domain/CronSchedule.js"
 import type { RunReport } from "../../src/services/Scheduler.js"
 import { Effect, Either } from "effect"
 import { portfolioMonitor } from "../../src/heartbeat/actions/PortfolioMonitor.js"

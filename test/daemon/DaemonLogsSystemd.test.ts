@@ -4,6 +4,7 @@ import { execFile } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { cliJs, runCli, tempHome } from "../layers/CliProcess.js"
+import { brokenDevNull } from "../layers/SystemdSandbox.js"
 
 const SANDBOX = "/work/shared/tools/systemd-sandbox"
 
@@ -17,7 +18,10 @@ const run = (file: string, args: ReadonlyArray<string>, env: NodeJS.ProcessEnv =
 /** A real systemd with `units` installed, powered off with the scope. */
 const sandbox = (units: string) =>
   Effect.acquireRelease(
-    run(SANDBOX, ["start", units]).pipe(Effect.flatMap((started) =>
+    Effect.suspend(() => {
+      const broken = brokenDevNull()
+      return broken === undefined ? Effect.void : Effect.die(new Error(broken))
+    }).pipe(Effect.zipRight(run(SANDBOX, ["start", units])), Effect.flatMap((started) =>
       started.code === 0 ? Effect.succeed(started.stdout.trim()) : Effect.die(new Error(`systemd-sandbox start: ${started.stderr}`)))),
     (pid) => run(SANDBOX, ["stop", pid])
   )

@@ -3,7 +3,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { isAlive } from "../../src/daemon/ProcessIdentity.js"
+import { isAlive } from "../../src/domain/ProcessIdentity.js"
 import { parentOf } from "../../src/daemon/Supervisor.js"
 import { eventually, runCli, spawnCli, tempHome, waitReady } from "../layers/CliProcess.js"
 

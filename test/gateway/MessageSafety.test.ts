@@ -172,7 +172,10 @@ describe("untrusted text on every platform", () => {
       // Discord drops a backslash before punctuation: unescaping gives the original back.
       assert.strictEqual(escaped.replace(/\\([^0-9A-Za-z\s])/g, "$1"), text)
       assert.notMatch(escaped, /(^|[^\\])(\\\\)*[[\]()<>@*_~`|]/)
+      // No heading, subtext, quote, bullet or ordered-list marker is left at a line start.
+      assert.notMatch(escaped, /^[^\S\n]*(?:[#>+\-*]|\d+\.)/m)
     }))
+    assert.strictEqual(escapeDiscord("0. a\n  12. b\n-# c\n# d\n> e\n+ f"), "0\\. a\n  12\\. b\n\\-# c\n\\# d\n\\> e\n\\+ f")
   })
 
   it("safeLink takes only absolute http(s) URLs and encodes what closes a link", () => {

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Clock, Duration, Effect, Layer, Option, TestClock } from "effect"
-import { notify, quiet } from "../../src/heartbeat/HeartbeatAction.js"
+import { notify, quiet } from "../../src/services/HeartbeatAction.js"
 import { jitterOffset, plannedStart } from "../../src/heartbeat/Jitter.js"
 import { nextSlots } from "../../src/heartbeat/NextSlots.js"
 import { slotJson } from "../../src/cli/HeartbeatRuns.js"

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Clock, Duration, Effect, Fiber, TestClock } from "effect"
-import { notify, quiet } from "../../src/heartbeat/HeartbeatAction.js"
+import { notify, quiet } from "../../src/services/HeartbeatAction.js"
 import { Scheduler } from "../../src/services/Scheduler.js"
 import { StateStore } from "../../src/services/StateStore.js"
 import { GatewayTest } from "../layers/GatewayTest.js"

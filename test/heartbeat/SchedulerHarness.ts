@@ -2,8 +2,8 @@ import { type Clock, Effect, Either, Layer } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import * as CronSchedule from "../../src/heartbeat/CronSchedule.js"
-import type { HeartbeatAction } from "../../src/heartbeat/HeartbeatAction.js"
+import * as CronSchedule from "../../src/domain/CronSchedule.js"
+import type { HeartbeatAction } from "../../src/services/HeartbeatAction.js"
 import { Database } from "../../src/layers/Database.js"
 import { SchedulerLive } from "../../src/layers/SchedulerLive.js"
 import { StateStoreSqlite } from "../../src/layers/StateStoreSqlite.js"
@@ -29,8 +29,8 @@ const absentRuntime = Layer.succeed(AgentRuntime, {
 })
 
 /** Scheduler + real SQLite state store in `home`, with a recording gateway. */
-export const schedulerLayer = (home: string, log: GatewayTest, wakeIntervalMs = 1_000, clock?: Clock.Clock, ledgerSize = 10_000) =>
-  SchedulerLive({ wakeIntervalMs }).pipe(
+export const schedulerLayer = (home: string, log: GatewayTest, wakeIntervalMs = 1_000, clock?: Clock.Clock, ledgerSize = 10_000, leadMs?: number) =>
+  SchedulerLive({ wakeIntervalMs, leadMs }).pipe(
     // A clock given here is the one the scheduler's fibers see; the test itself keeps the TestClock.
     clock === undefined ? (layer) => layer : Layer.provide(Layer.setClock(clock)),
     Layer.provideMerge(Layer.mergeAll(StateStoreSqlite({ ledgerSize }), log.layer, absentRuntime)),

@@ -1,5 +1,6 @@
 import { Effect } from "effect"
 import { spawnSync } from "node:child_process"
+import * as fs from "node:fs"
 import * as path from "node:path"
 
 /** The shared tool that boots a real systemd in its own namespaces (see its header). */
@@ -11,6 +12,15 @@ export const ROOT = path.resolve(import.meta.dirname, "../..")
 /** Why the sandbox cannot run here, or undefined: it needs root. */
 export const sandboxUnavailable = (): string | undefined =>
   process.getuid?.() !== 0 ? "the systemd sandbox needs root (tests and CI run as root)" : undefined
+
+/**
+ * The sandbox shares this machine's /dev: PrivateDevices=yes (the agenc unit's) clones /dev/null from it, and
+ * systemd fails every such unit with 226/NAMESPACE when /dev/null is not the null device. Says so, if so.
+ */
+export const brokenDevNull = (): string | undefined =>
+  fs.statSync("/dev/null").isCharacterDevice()
+    ? undefined
+    : "this machine's /dev/null is not a character device (something replaced it with a file): no unit with PrivateDevices=yes can start; restore it with `mknod -m 666 /dev/null c 1 3`"
 
 /** What one command inside the sandbox printed. */
 export interface Run {
@@ -35,6 +45,8 @@ const run = (args: ReadonlyArray<string>, timeoutMs = 60_000): Run => {
 /** Boots a sandbox for the scope; it is powered off (every process inside ends) when the scope closes. */
 export const sandbox = Effect.acquireRelease(
   Effect.suspend(() => {
+    const broken = brokenDevNull()
+    if (broken !== undefined) return Effect.die(new Error(broken))
     const started = run(["start"])
     return started.code === 0
       ? Effect.succeed(Number(started.stdout.trim()))

@@ -1,6 +1,6 @@
 import { Clock, Effect, Either, Layer } from "effect"
-import * as CronSchedule from "../../src/heartbeat/CronSchedule.js"
-import type { HeartbeatResult } from "../../src/heartbeat/HeartbeatAction.js"
+import * as CronSchedule from "../../src/domain/CronSchedule.js"
+import type { HeartbeatResult } from "../../src/services/HeartbeatAction.js"
 import { runSlot } from "../../src/heartbeat/RunSlot.js"
 import { StateStoreSqlite } from "../../src/layers/StateStoreSqlite.js"
 import { AgentRuntime, NotFoundError } from "../../src/services/AgentRuntime.js"

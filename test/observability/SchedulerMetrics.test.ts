@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Duration, Effect, TestClock } from "effect"
-import { quiet } from "../../src/heartbeat/HeartbeatAction.js"
+import { quiet } from "../../src/services/HeartbeatAction.js"
 import { prometheusText } from "../../src/layers/PrometheusText.js"
 import { Scheduler } from "../../src/services/Scheduler.js"
 import { StateStore } from "../../src/services/StateStore.js"

@@ -8,7 +8,7 @@ import { KNOWN_PROGRAM_IDS, MAINNET_PROGRAM_ID, SolanaRuntimeConfig } from "../.
 import { GatewayConfig } from "../../src/domain/GatewayConfig.js"
 import { AgentRuntimeLive } from "../../src/layers/AgentRuntimeLive.js"
 import { AgentRuntimeSolana } from "../../src/layers/AgentRuntimeSolana.js"
-import { redactUrl } from "../../src/runtime/RedactUrl.js"
+import { redactUrl } from "../../src/domain/RedactUrl.js"
 import { AgentRuntime } from "../../src/services/AgentRuntime.js"
 import { AppConfig } from "../../src/services/AppConfig.js"
 import { addressFor, agentBytes, claimBytes, disputeBytes, DOCUMENTED_DISCRIMINATORS, taskBytes } from "./fixtures/accounts.js"

@@ -180,21 +180,21 @@ describe("values that validate but do harm, odd input (issue 11.5, 11 'Crashes')
       const hook = (extra: Record<string, unknown>) => ({ channels: [{ type: "webhook", url: "http://127.0.0.1:9/hook", ...extra }] })
       delete process.env.AGENC_TEST_UNSET_SECRET
       const cases: ReadonlyArray<readonly [unknown, RegExp]> = [
-        [hook({ delivery: { backoff: 0 } }), /^channels\[0\]\.delivery\.backoff: must be between 10ms and 24\.8d/m],
-        [hook({ timeout: 0 }), /^channels\[0\]\.timeout: must be between 10ms and 24\.8d/m],
-        [hook({ delivery: { expireAfter: 0 } }), /^channels\[0\]\.delivery\.expireAfter: must be at least 100ms/m],
-        [hook({ headers: { "X-Evil\r\nInjected": "1" } }), /^channels\[0\]\.headers\["X-Evil\\r\\nInjected"\]: not a header name/m],
-        [hook({ headers: { "X-Trace": "a\r\nInjected: 1" } }), /^channels\[0\]\.headers\.X-Trace: not a header value/m],
-        [{ channels: [{ type: "webhook", url: "not a url" }] }, /^channels\[0\]\.url: not an http\(s\) URL/m],
-        [{ channels: [{ type: "webhook", url: { env: "AGENC_TEST_UNSET_SECRET" } }] }, /^channels\[0\]\.url: environment variable AGENC_TEST_UNSET_SECRET is not set/m],
-        [{ heartbeat: { actions: [{ name: "task-scan", schedule: "@daily", timeout: 0 }] } }, /^heartbeat\.actions\[0\]\.timeout: must be between 10ms/m],
-        [{ daemon: { watchdogInterval: 0 } }, /^daemon\.watchdogInterval: must be between 1s and 24\.8d/m],
-        [{ daemon: { shutdownGrace: "24.9d" } }, /^daemon\.shutdownGrace: must be between 0ms and/m],
-        [{ heartbeat: { actions: [{ name: "task-scan", schedule: "@daily", config: { __proto__: 1 } }] } }, /^heartbeat\.actions\[0\]\.config\.__proto__: the key "__proto__" is not allowed/m],
-        [{ heartbeat: { actions: [{ name: "task-scan", schedule: "@daily", config: { constructor: { prototype: 1 } } }] } }, /^heartbeat\.actions\[0\]\.config\.constructor: /m],
-        [{ heartbeat: { actions: [{ name: "x", schedule: "@every 200000000d" }] } }, /^heartbeat\.actions\[0\]\.schedule: .*at most 100000000d/m],
-        [{ heartbeat: { actions: [{ name: "task-scan", schedule: "@daily", channels: ["nowhere"] }] } }, /^heartbeat\.actions\[0\]\.channels\[0\]: no channel named "nowhere"/m],
-        [{ heartbeat: { actions: [{ name: "task-scan", schedule: "@daily", enabled: false, config: { minReward: "lots" } }] } }, /^heartbeat\.actions\[0\]\.config\.minReward/m]
+        [hook({ delivery: { backoff: 0 } }), /^agenc: channels\[0\]\.delivery\.backoff: must be between 10ms and 24\.8d/m],
+        [hook({ timeout: 0 }), /^agenc: channels\[0\]\.timeout: must be between 10ms and 24\.8d/m],
+        [hook({ delivery: { expireAfter: 0 } }), /^agenc: channels\[0\]\.delivery\.expireAfter: must be at least 100ms/m],
+        [hook({ headers: { "X-Evil\r\nInjected": "1" } }), /^agenc: channels\[0\]\.headers\["X-Evil\\r\\nInjected"\]: not a header name/m],
+        [hook({ headers: { "X-Trace": "a\r\nInjected: 1" } }), /^agenc: channels\[0\]\.headers\.X-Trace: not a header value/m],
+        [{ channels: [{ type: "webhook", url: "not a url" }] }, /^agenc: channels\[0\]\.url: not an http\(s\) URL/m],
+        [{ channels: [{ type: "webhook", url: { env: "AGENC_TEST_UNSET_SECRET" } }] }, /^agenc: channels\[0\]\.url: environment variable AGENC_TEST_UNSET_SECRET is not set/m],
+        [{ heartbeat: { actions: [{ name: "task-scan", schedule: "@daily", timeout: 0 }] } }, /^agenc: heartbeat\.actions\[0\]\.timeout: must be between 10ms/m],
+        [{ daemon: { watchdogInterval: 0 } }, /^agenc: daemon\.watchdogInterval: must be between 1s and 24\.8d/m],
+        [{ daemon: { shutdownGrace: "24.9d" } }, /^agenc: daemon\.shutdownGrace: must be between 0ms and/m],
+        [{ heartbeat: { actions: [{ name: "task-scan", schedule: "@daily", config: { __proto__: 1 } }] } }, /^agenc: heartbeat\.actions\[0\]\.config\.__proto__: the key "__proto__" is not allowed/m],
+        [{ heartbeat: { actions: [{ name: "task-scan", schedule: "@daily", config: { constructor: { prototype: 1 } } }] } }, /^agenc: heartbeat\.actions\[0\]\.config\.constructor: /m],
+        [{ heartbeat: { actions: [{ name: "x", schedule: "@every 200000000d" }] } }, /^agenc: heartbeat\.actions\[0\]\.schedule: .*at most 100000000d/m],
+        [{ heartbeat: { actions: [{ name: "task-scan", schedule: "@daily", channels: ["nowhere"] }] } }, /^agenc: heartbeat\.actions\[0\]\.channels\[0\]: no channel named "nowhere"/m],
+        [{ heartbeat: { actions: [{ name: "task-scan", schedule: "@daily", enabled: false, config: { minReward: "lots" } }] } }, /^agenc: heartbeat\.actions\[0\]\.config\.minReward/m]
       ]
       for (const [config, expected] of cases) {
         // JSON.stringify drops a literal __proto__ key: write the text by hand.
@@ -226,7 +226,7 @@ describe("values that validate but do harm, odd input (issue 11.5, 11 'Crashes')
       fs.writeFileSync(path.join(home, "gateway.json"), `{"heartbeat":{"actions":[{"name":"x","schedule":"@daily","config":{"a":${"[".repeat(10_000)}1${"]".repeat(10_000)}}}]}}`)
       const deep = yield* runCli(home, ["config", "validate"])
       assert.strictEqual(deep.code, 78, deep.stderr.slice(0, 500))
-      assert.match(deep.stderr, /^heartbeat\.actions\[0\]\.config\.a(\[0\])+: nested deeper than 64 levels$/m)
+      assert.match(deep.stderr, /^agenc: heartbeat\.actions\[0\]\.config\.a(\[0\])+: nested deeper than 64 levels$/m)
       assert.isTrue(assertNoStack(deep.stderr))
 
       fs.writeFileSync(path.join(home, "gateway.json"), "\ufeff" + JSON.stringify(quietConfig))
@@ -242,7 +242,7 @@ describe("validate means it (issue 19.1)", () => {
       write(home, { channels: [{ type: "slack", url: { env: "SLACK_WEBHOOK_URL" } }] })
       const unset = yield* runCli(home, ["config", "validate"], { SLACK_WEBHOOK_URL: "" })
       assert.strictEqual(unset.code, 78)
-      assert.strictEqual(unset.stderr.trim(), "channels[0].url: environment variable SLACK_WEBHOOK_URL is not set")
+      assert.strictEqual(unset.stderr.trim(), "agenc: channels[0].url: environment variable SLACK_WEBHOOK_URL is not set")
       const start = yield* runCli(home, ["daemon", "start", "--foreground"], { SLACK_WEBHOOK_URL: "" })
       assert.strictEqual(start.code, 78)
       const ftp = yield* runCli(home, ["config", "validate"], { SLACK_WEBHOOK_URL: "ftp://example.com/x" })
@@ -256,6 +256,6 @@ describe("validate means it (issue 19.1)", () => {
       write(home, { heartbeat: { actions: [{ name: "broken", schedule: "@daily", module: "./broken.mjs", enabled: false }] }, channels: [] })
       const disabled = yield* runCli(home, ["config", "validate"])
       assert.strictEqual(disabled.code, 78)
-      assert.match(disabled.stderr, /^heartbeat\.actions\[0\]\.module: module .*broken\.mjs failed to load/m)
+      assert.match(disabled.stderr, /^agenc: heartbeat\.actions\[0\]\.module: module .*broken\.mjs failed to load/m)
     }).pipe(Effect.scoped), 60_000)
 })

@@ -1,5 +1,5 @@
 import { Data, Effect, ParseResult, Schema } from "effect"
-import { formatPath } from "../../layers/AppConfigFile.js"
+import { formatPath } from "../../domain/ConfigPath.js"
 
 /** An action's `config` in `gateway.json` does not fit its schema; `field` is the path inside `config`. */
 export class ActionConfigError extends Data.TaggedError("ActionConfigError")<{

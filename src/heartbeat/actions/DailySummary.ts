@@ -2,7 +2,7 @@ import { Clock, Effect, Option, Schema } from "effect"
 import { AgentRuntime } from "../../services/AgentRuntime.js"
 import { Session } from "../../services/Session.js"
 import * as Action from "../Action.js"
-import { notifyContent } from "../HeartbeatAction.js"
+import { notifyContent } from "../../services/HeartbeatAction.js"
 import { formatSol, plural } from "./FormatSol.js"
 import { formatDuration, formatTime } from "./FormatTime.js"
 

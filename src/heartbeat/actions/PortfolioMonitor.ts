@@ -6,7 +6,7 @@ import { DurationMs } from "../../domain/DurationMs.js"
 import { AgentRuntime } from "../../services/AgentRuntime.js"
 import { Session } from "../../services/Session.js"
 import * as Action from "../Action.js"
-import { notifyContent, quiet } from "../HeartbeatAction.js"
+import { notifyContent, quiet } from "../../services/HeartbeatAction.js"
 import { formatReward, shortId } from "./FormatSol.js"
 import { formatDeadline, formatDuration, formatTime, oneLine } from "./FormatTime.js"
 

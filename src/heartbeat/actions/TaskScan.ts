@@ -6,7 +6,7 @@ import { U64 } from "../../domain/RuntimeConfig.js"
 import { AgentRuntime } from "../../services/AgentRuntime.js"
 import { Session } from "../../services/Session.js"
 import * as Action from "../Action.js"
-import { notifyContent, quiet } from "../HeartbeatAction.js"
+import { notifyContent, quiet } from "../../services/HeartbeatAction.js"
 import { formatReward, plural, shortId } from "./FormatSol.js"
 import { capabilityNames, formatDeadline, oneLine } from "./FormatTime.js"
 

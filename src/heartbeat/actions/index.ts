@@ -1,4 +1,4 @@
-import type { HeartbeatAction } from "../HeartbeatAction.js"
+import type { HeartbeatAction } from "../../services/HeartbeatAction.js"
 import { dailySummary } from "./DailySummary.js"
 import { portfolioMonitor } from "./PortfolioMonitor.js"
 import { taskScan } from "./TaskScan.js"

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Either } from "effect"
-import * as CronSchedule from "../../src/heartbeat/CronSchedule.js"
+import * as CronSchedule from "../../src/domain/CronSchedule.js"
 
 const parse = (expression: string, timezone = "UTC") => Either.getOrThrow(CronSchedule.parse(expression, timezone))
 const reason = (expression: string, timezone = "UTC") => Either.flip(CronSchedule.parse(expression, timezone)).pipe(Either.getOrThrow)

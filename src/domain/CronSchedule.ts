@@ -1,5 +1,6 @@
 import { Cron, DateTime, Either, Option } from "effect"
-import { parseDurationMs } from "../domain/DurationMs.js"
+import { parseDurationMs } from "./DurationMs.js"
+import * as ActiveHours from "./ActiveHours.js"
 
 /**
  * When an action's slots fall: a cron expression in a time zone, or a fixed interval.
@@ -7,8 +8,22 @@ import { parseDurationMs } from "../domain/DurationMs.js"
  * wall clock as often as it likes.
  */
 export type CronSchedule =
-  | { readonly _tag: "Cron"; readonly expression: string; readonly timezone: string; readonly cron: Cron.Cron; readonly zone: DateTime.TimeZone }
-  | { readonly _tag: "Interval"; readonly expression: string; readonly everyMs: number }
+  | { readonly _tag: "Cron"; readonly expression: string; readonly timezone: string; readonly cron: Cron.Cron; readonly zone: DateTime.TimeZone; readonly window?: ActiveHours.ActiveWindow | undefined }
+  | { readonly _tag: "Interval"; readonly expression: string; readonly everyMs: number; readonly window?: ActiveHours.ActiveWindow | undefined }
+
+/**
+ * The schedule limited to its active hours: slots outside the window are not slots at all, so `next`,
+ * `previous` and everything built on them (the dispatcher, catch-up, `heartbeat next`) never see them.
+ * The one-line error says when no slot ever falls inside the window.
+ */
+export const withinActiveHours = (schedule: CronSchedule, window: ActiveHours.ActiveWindow, fromMs: number): Either.Either<CronSchedule, string> => {
+  const windowed: CronSchedule = { ...schedule, window }
+  const fixesDates = schedule._tag === "Cron" && (schedule.cron.days.size > 0 || schedule.cron.months.size > 0)
+  const zone = window.timezone === timezoneOf(schedule) ? "" : ` (${window.timezone})`
+  return ActiveHours.meets(window, (after) => nextRaw(schedule, after), fixesDates, fromMs)
+    ? Either.right(windowed)
+    : Either.left(`no slot of "${schedule.expression}" falls within ${window.label}${zone}`)
+}
 
 const NICKNAMES: Record<string, string> = {
   "@yearly": "0 0 1 1 *",
@@ -172,8 +187,11 @@ export const nextWithinDates = (schedule: CronSchedule, afterMs: number): number
   }
 }
 
-/** The first slot strictly after `afterMs`. */
-export const next = (schedule: CronSchedule, afterMs: number): number => {
+/** The first slot strictly after `afterMs` (inside the active hours, if the schedule has them). */
+export const next = (schedule: CronSchedule, afterMs: number): number =>
+  schedule.window === undefined ? nextRaw(schedule, afterMs) : ActiveHours.nextWithin(schedule.window, afterMs, (after) => nextRaw(schedule, after))
+
+const nextRaw = (schedule: CronSchedule, afterMs: number): number => {
   if (schedule._tag === "Interval") {
     return (Math.floor(afterMs / schedule.everyMs) + 1) * schedule.everyMs
   }
@@ -229,24 +247,27 @@ const gapEnd = (zone: DateTime.TimeZone, ms: number): number => {
 }
 
 /** The latest slot at or before `atMs` (-Infinity when there is none in the last two years). */
-export const previous = (schedule: CronSchedule, atMs: number): number => {
+export const previous = (schedule: CronSchedule, atMs: number): number =>
+  schedule.window === undefined ? previousRaw(schedule, atMs) : ActiveHours.previousWithin(schedule.window, atMs, (at) => previousRaw(schedule, at))
+
+const previousRaw = (schedule: CronSchedule, atMs: number): number => {
   if (schedule._tag === "Interval") {
     return Math.floor(atMs / schedule.everyMs) * schedule.everyMs
   }
   // Cron slots are whole seconds.
   const second = Math.floor(atMs / 1_000) * 1_000
-  if (next(schedule, second - 1) === second) return second
+  if (nextRaw(schedule, second - 1) === second) return second
   try {
     const candidate = Cron.prev(schedule.cron, new Date(second)).getTime()
     // Trust it only if it is a slot by `next`'s definition and the latest one.
-    if (next(schedule, candidate - 1) === candidate && next(schedule, candidate) > atMs) return candidate
+    if (nextRaw(schedule, candidate - 1) === candidate && nextRaw(schedule, candidate) > atMs) return candidate
   } catch {
     // effect's Cron.prev gives up near some DST gaps; walk forward instead.
   }
   for (const lookBack of [86_400_000 * 2, 86_400_000 * 62, 86_400_000 * 731]) {
-    let slot = next(schedule, atMs - lookBack)
+    let slot = nextRaw(schedule, atMs - lookBack)
     if (slot > atMs) continue
-    for (let following = next(schedule, slot); following <= atMs; following = next(schedule, slot)) slot = following
+    for (let following = nextRaw(schedule, slot); following <= atMs; following = nextRaw(schedule, slot)) slot = following
     return slot
   }
   return -Infinity

@@ -1,9 +1,9 @@
 import type { Effect } from "effect"
 import type { Links } from "../domain/ChannelsConfig.js"
 import { type MessageContent, plainText } from "../domain/MessageContent.js"
-import type { AgentRuntime, AgentRuntimeService } from "../services/AgentRuntime.js"
-import type { Gateway, GatewayService } from "../services/Gateway.js"
-import type { Session, SessionService } from "../services/Session.js"
+import type { AgentRuntime, AgentRuntimeService } from "./AgentRuntime.js"
+import type { Gateway, GatewayService } from "./Gateway.js"
+import type { Session, SessionService } from "./Session.js"
 
 /** What one run of an action produced. Quiet heartbeat: nothing is sent unless `shouldNotify` and a message. */
 export interface HeartbeatResult {

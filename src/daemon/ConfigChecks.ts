@@ -1,15 +1,16 @@
 import { FetchHttpClient, HttpClient } from "@effect/platform"
-import { Effect, Option, Redacted } from "effect"
+import { Console, Effect, Option, Redacted } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { channelName, isHeaderValue } from "../domain/ChannelsConfig.js"
 import { ConfigError } from "../domain/ConfigError.js"
 import { isReadableByOthers, untrustedReason } from "../domain/FileSafety.js"
-import { checkSocketPath, daemonPaths } from "../daemon/DaemonPaths.js"
-import { locatorFile } from "../daemon/PidFile.js"
+import { checkSocketPath, daemonPaths } from "./DaemonPaths.js"
+import { locatorFile } from "./PidFile.js"
 import { makeChannelPlugin } from "../gateway/Channels.js"
-import { BUILTIN_MODULE_PREFIX, resolveAction } from "../heartbeat/ActionRegistry.js"
-import { agencHome, expandHome, loadConfig, resolvePath } from "../layers/AppConfigFile.js"
+import { BUILTIN_MODULE_PREFIX, resolveAction, resolveActions } from "../heartbeat/ActionRegistry.js"
+import { agencHome, expandHome, resolvePath } from "../domain/ConfigPath.js"
+import { loadConfig } from "../layers/AppConfigFile.js"
 import { databaseFile } from "../layers/Database.js"
 import { resolveSecret } from "../domain/Secret.js"
 import type { LoadedConfig } from "../services/AppConfig.js"
@@ -158,3 +159,20 @@ export const loadValidated = (config: Option.Option<string>): Effect.Effect<Vali
     }
     return { loaded, registrations, warnings }
   })
+
+/**
+ * Loads the config named by `--config` (or the default) and checks what decoding alone cannot: that the
+ * home, the file and its modules are ours and private, action modules and schedules. `loadValidated`
+ * (`config validate`, `daemon start`) checks everything else too.
+ */
+export const loadChecked = (config: Option.Option<string>) =>
+  Effect.gen(function*() {
+    yield* checkTrust(Option.getOrUndefined(config))
+    const loaded = yield* loadConfig({ file: Option.getOrUndefined(config) })
+    yield* checkModules(loaded)
+    const registrations = yield* resolveActions(loaded.config.heartbeat, path.dirname(loaded.file), loaded.config.links)
+    return { loaded, registrations }
+  })
+
+/** Prints each warning as one `agenc: warning: …` line on stderr. */
+export const printWarnings = (warnings: ReadonlyArray<string>) => Effect.forEach(warnings, (warning) => Console.error(`agenc: warning: ${warning}`), { discard: true })

@@ -1,4 +1,5 @@
-import { oneLine } from "../domain/OneLine.js"
+import { Cause, Option } from "effect"
+import { oneLine } from "./OneLine.js"
 
 const messageOf = (error: unknown): string | undefined =>
   typeof error === "object" && error !== null && "message" in error ? String((error as { message: unknown }).message) : undefined
@@ -31,3 +32,12 @@ export const describeError = (error: unknown): string => {
   }
   return oneLine(String(error))
 }
+
+/** The first line of a failure, for the ledger and the log: its typed error, else the defect it died of. */
+export const describeFailure = (cause: Cause.Cause<unknown>): string => {
+  const failure = Cause.failureOption(cause)
+  return describeError(Option.isSome(failure) ? failure.value : Cause.squash(cause))
+}
+
+/** fetch wraps the socket error (`ECONNREFUSED 127.0.0.1:8080`) in `TypeError: fetch failed`; show both: `fetch failed: connect ECONNREFUSED …`. */
+export const describeCause = (cause: unknown): string => oneLine(causeChain(cause).join(": "))
