@@ -95,7 +95,7 @@ describe("the package", () => {
       const installed = JSON.parse(fs.readFileSync("/tmp/my-agent/node_modules/agenc/package.json", "utf8")) as { peerDependencies: Record<string, string> }
       assert.deepStrictEqual(installed.peerDependencies, { effect: "^3.22.4" })
       assert.match(fs.readFileSync("/tmp/my-agent/node_modules/effect/package.json", "utf8"), /"version": "3\.\d+/)
-      assert.isBelow(Number(execFileSync("du", ["-sk", "/tmp/my-agent/node_modules/agenc"], { encoding: "utf8" }).split("\t")[0]), 8_000, "unpacked under 8 MB (it was 13.8 MB, 10.8 MB of it a source map)")
+      assert.isBelow(Number(execFileSync("du", ["-sk", "--exclude=*.v8cache", "/tmp/my-agent/node_modules/agenc"], { encoding: "utf8" }).split("\t")[0]), 8_000, "unpacked under 8 MB (it was 13.8 MB, 10.8 MB of it a source map); the V8 code cache the first run writes beside the bundle is not part of the package")
     }).pipe(Effect.scoped), 600_000)
 
   it.live("a module whose folder resolves another major of effect is a config error naming both versions", () =>
