@@ -4,9 +4,7 @@ import { execFile } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { cliJs, runCli, tempHome } from "../layers/CliProcess.js"
-import { brokenDevNull } from "../layers/SystemdSandbox.js"
-
-const SANDBOX = "/work/shared/tools/systemd-sandbox"
+import { brokenDevNull, SANDBOX } from "../layers/SystemdSandbox.js"
 
 /** Runs a command to completion; answers its exit code and output. */
 const run = (file: string, args: ReadonlyArray<string>, env: NodeJS.ProcessEnv = process.env) =>
@@ -21,9 +19,9 @@ const sandbox = (units: string) =>
     Effect.suspend(() => {
       const broken = brokenDevNull()
       return broken === undefined ? Effect.void : Effect.die(new Error(broken))
-    }).pipe(Effect.zipRight(run(SANDBOX, ["start", units])), Effect.flatMap((started) =>
+    }).pipe(Effect.zipRight(run("bash", [SANDBOX, "start", units])), Effect.flatMap((started) =>
       started.code === 0 ? Effect.succeed(started.stdout.trim()) : Effect.die(new Error(`systemd-sandbox start: ${started.stderr}`)))),
-    (pid) => run(SANDBOX, ["stop", pid])
+    (pid) => run("bash", [SANDBOX, "stop", pid])
   )
 
 describe("daemon logs under systemd (a real systemd)", () => {
@@ -38,7 +36,7 @@ describe("daemon logs under systemd (a real systemd)", () => {
       fs.mkdirSync(units)
       fs.writeFileSync(path.join(units, "agenc.service"), unit.stdout)
       const pid = yield* sandbox(units)
-      const inside = (...command: Array<string>) => run(SANDBOX, ["exec", pid, ...command], { ...process.env, AGENC_HOME: home })
+      const inside = (...command: Array<string>) => run("bash", [SANDBOX, "exec", pid, ...command], { ...process.env, AGENC_HOME: home })
       const started = yield* inside("systemctl", "start", "agenc.service")
       assert.strictEqual(started.code, 0, started.stderr)
 

@@ -3,11 +3,15 @@ import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 
-/** The shared tool that boots a real systemd in its own namespaces (see its header). */
-export const SANDBOX = "/work/shared/tools/systemd-sandbox"
-
 /** The repository root: the install script and dist/cli.js are used from here, inside the sandbox too. */
 export const ROOT = path.resolve(import.meta.dirname, "../..")
+
+/**
+ * The shared tool that boots a real systemd in its own namespaces (see its header): in `shared/` beside the
+ * repository (where CI puts its copy), else the workplace's.
+ */
+export const SANDBOX = [path.resolve(ROOT, "../shared/tools/systemd-sandbox"), "/work/shared/tools/systemd-sandbox"]
+  .find((file) => fs.existsSync(file)) ?? path.resolve(ROOT, "../shared/tools/systemd-sandbox")
 
 /** Why the sandbox cannot run here, or undefined: it needs root. */
 export const sandboxUnavailable = (): string | undefined =>
@@ -38,7 +42,7 @@ export interface Sandbox {
 }
 
 const run = (args: ReadonlyArray<string>, timeoutMs = 60_000): Run => {
-  const result = spawnSync(SANDBOX, args, { encoding: "utf8", timeout: timeoutMs })
+  const result = spawnSync("bash", [SANDBOX, ...args], { encoding: "utf8", timeout: timeoutMs })
   return { code: result.status, stdout: result.stdout ?? "", stderr: result.stderr ?? "" }
 }
 
