@@ -29,7 +29,8 @@ describe("channel plugins", () => {
     Effect.gen(function*() {
       const { delivered, plugin } = yield* flakyPlugin(4)
       const gateway = yield* startGateway(tempHome(), [{ type: "file" }], {
-        plugins: [{ plugin, delivery: { retries: 1, backoff: 50, maxBackoff: 100 } }]
+        // The worker's backoff is long enough that its first retry cannot slip in before the status is read.
+        plugins: [{ plugin, delivery: { retries: 1, backoff: 400, maxBackoff: 800 } }]
       })
       assert.deepStrictEqual(gateway.channels, ["file", "pager"])
       const outcomes = yield* gateway.send(message(), { channels: ["pager"] })
