@@ -60,11 +60,12 @@ describe("webhook channel", () => {
       assert.deepStrictEqual(outcomes, [{ channel: "webhook", status: "delivered", attempts: 3 }])
       assert.deepStrictEqual(server.requests.map((r) => r.answer), [503, 503, 200])
       const [a, b, c] = server.requests.map((r) => r.at)
-      // backoff 100 ms then 200 ms, each ±20 %
+      // backoff 100 ms then 200 ms, each ±20 %: the lower bounds show the doubling; the upper ones only that
+      // the retry came (a loaded machine delays timers, never advances them)
       assert.isAtLeast(b! - a!, 75)
-      assert.isAtMost(b! - a!, 300)
+      assert.isAtMost(b! - a!, 2_000)
       assert.isAtLeast(c! - b!, 155)
-      assert.isAtMost(c! - b!, 500)
+      assert.isAtMost(c! - b!, 2_000)
       // every attempt carries the same idempotency key
       assert.deepStrictEqual(new Set(server.requests.map((r) => r.headers["idempotency-key"])).size, 1)
       assert.strictEqual(yield* gateway.pending(), 0)
