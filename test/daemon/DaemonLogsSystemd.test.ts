@@ -3,8 +3,8 @@ import { Effect } from "effect"
 import { execFile } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { cliJs, runCli, tempHome } from "../layers/CliProcess.js"
-import { brokenDevNull, SANDBOX } from "../layers/SystemdSandbox.js"
+import { cliJs, runCli } from "../layers/CliProcess.js"
+import { brokenDevNull, SANDBOX, unitRoot } from "../layers/SystemdSandbox.js"
 
 /** Runs a command to completion; answers its exit code and output. */
 const run = (file: string, args: ReadonlyArray<string>, env: NodeJS.ProcessEnv = process.env) =>
@@ -27,10 +27,18 @@ const sandbox = (units: string) =>
 describe("daemon logs under systemd (a real systemd)", () => {
   it.scopedLive("reads the journal of the unit and says so; with the unit stopped it turns to the log file", () =>
     Effect.gen(function*() {
-      // Under node_modules/.cache (tempHome): the unit's PrivateTmp=yes hides /tmp.
-      const home = yield* tempHome({ heartbeat: { actions: [] }, channels: [], log: { format: "json" } }, "logs-systemd")
+      // Under /var/lib, with the CLI as a unit sees it: the unit's PrivateTmp=yes hides /tmp.
+      const home = yield* Effect.acquireRelease(
+        Effect.sync(() => {
+          const dir = fs.mkdtempSync("/var/lib/agenc-test-logs-")
+          fs.writeFileSync(path.join(dir, "gateway.json"), JSON.stringify({ heartbeat: { actions: [] }, channels: [], log: { format: "json" } }))
+          return dir
+        }),
+        (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
+      )
+      const unitCli = path.join(unitRoot(), "dist/cli.js")
       // The system unit runs as `agenc` in /var/lib/agenc by default: here, as root in this test's home.
-      const unit = yield* runCli(home, ["daemon", "systemd-unit", "--home", home, "--run-as", "root"])
+      const unit = yield* run(process.execPath, [unitCli, "daemon", "systemd-unit", "--home", home, "--run-as", "root"], { ...process.env, AGENC_HOME: home })
       assert.strictEqual(unit.code, 0, unit.stderr)
       const units = path.join(home, "units")
       fs.mkdirSync(units)

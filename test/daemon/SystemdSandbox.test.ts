@@ -9,10 +9,10 @@ import { Effect } from "effect"
 import * as crypto from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { killAndWaitReady, poll, ROOT, sandbox, sandboxUnavailable } from "../layers/SystemdSandbox.js"
+import { killAndWaitReady, poll, sandbox, sandboxUnavailable, unitRoot } from "../layers/SystemdSandbox.js"
 
 const UNIT = "agenc.service"
-const cli = path.join(ROOT, "dist/cli.js")
+const cli = (): string => path.join(unitRoot(), "dist/cli.js")
 const unavailable = sandboxUnavailable()
 
 /** A home under /var/lib (outside /tmp: the unit has PrivateTmp=yes) that does not exist yet; removed afterwards. */
@@ -35,12 +35,12 @@ describe("the systemd unit under a real systemd", () => {
       const home = yield* freshHome
       const box = yield* sandbox
       const daemonStatus = () => {
-        const result = box.exec("/usr/bin/env", `AGENC_HOME=${home}`, process.execPath, cli, "daemon", "status", "--json")
+        const result = box.exec("/usr/bin/env", `AGENC_HOME=${home}`, process.execPath, cli(), "daemon", "status", "--json")
         return JSON.parse(result.stdout)
       }
 
       // install on a fresh machine: creates the user, the unit is enabled; the home does not exist yet
-      const installed = box.exec("/bin/bash", path.join(ROOT, "scripts/install-systemd-service.sh"), "--home", home)
+      const installed = box.exec("/bin/bash", path.join(unitRoot(), "scripts/install-systemd-service.sh"), "--home", home)
       assert.strictEqual(installed.code, 0, installed.stderr)
       assert.include(installed.stdout, "created system user agenc")
       assert.strictEqual(box.exec("systemctl", "is-enabled", UNIT).stdout.trim(), "enabled")

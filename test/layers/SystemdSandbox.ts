@@ -6,6 +6,27 @@ import * as path from "node:path"
 /** The repository root: the install script and dist/cli.js are used from here, inside the sandbox too. */
 export const ROOT = path.resolve(import.meta.dirname, "../..")
 
+let mirrored: string | undefined
+
+/**
+ * The repository as a unit sees it. The unit's PrivateTmp=yes hides /tmp and /var/tmp, so a checkout there
+ * (a CI clone, say) is mirrored once per test process with hard links under /var/lib, removed at exit.
+ */
+export const unitRoot = (): string => {
+  if (!/^\/(var\/)?tmp(\/|$)/.test(ROOT)) return ROOT
+  if (mirrored !== undefined) return mirrored
+  const target = fs.mkdtempSync("/var/lib/agenc-test-root-")
+  process.on("exit", () => fs.rmSync(target, { recursive: true, force: true }))
+  for (const entry of ["package.json", "dist", "scripts", "node_modules"]) {
+    // Hard links where the file system allows, else a copy; test homes under node_modules/.cache may vanish meanwhile.
+    const linked = spawnSync("cp", ["-al", path.join(ROOT, entry), target])
+    if (linked.status !== 0) spawnSync("cp", ["-a", path.join(ROOT, entry), target])
+  }
+  fs.rmSync(path.join(target, "node_modules", ".cache"), { recursive: true, force: true })
+  mirrored = target
+  return target
+}
+
 /**
  * The shared tool that boots a real systemd in its own namespaces (see its header): in `shared/` beside the
  * repository (where CI puts its copy), else the workplace's.
