@@ -16,6 +16,8 @@ export const unitRoot = (): string => {
   if (!/^\/(var\/)?tmp(\/|$)/.test(ROOT)) return ROOT
   if (mirrored !== undefined) return mirrored
   const target = fs.mkdtempSync("/var/lib/agenc-test-root-")
+  // The system unit runs as `agenc`: it must reach dist/ as the checkout's own mode would let it.
+  fs.chmodSync(target, 0o755)
   process.on("exit", () => fs.rmSync(target, { recursive: true, force: true }))
   for (const entry of ["package.json", "dist", "scripts", "node_modules"]) {
     // Hard links where the file system allows, else a copy; test homes under node_modules/.cache may vanish meanwhile.
