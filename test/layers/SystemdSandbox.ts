@@ -15,6 +15,11 @@ let mirrored: string | undefined
 export const unitRoot = (): string => {
   if (!/^\/(var\/)?tmp(\/|$)/.test(ROOT)) return ROOT
   if (mirrored !== undefined) return mirrored
+  // A worker that was killed never ran its exit hook: mirrors older than an hour are leftovers.
+  for (const name of fs.readdirSync("/var/lib").filter((entry) => entry.startsWith("agenc-test-root-"))) {
+    const old = path.join("/var/lib", name)
+    if (Date.now() - fs.statSync(old).mtimeMs > 3_600_000) fs.rmSync(old, { recursive: true, force: true })
+  }
   const target = fs.mkdtempSync("/var/lib/agenc-test-root-")
   // The system unit runs as `agenc`: it must reach dist/ as the checkout's own mode would let it.
   fs.chmodSync(target, 0o755)
