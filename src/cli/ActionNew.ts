@@ -8,6 +8,8 @@ import { actionTemplate } from "./ActionTemplate.js"
 import { CliError, ExitCode } from "./CliError.js"
 import { gatewaySchemaJson, initialConfig, schemaFileName } from "./InitialConfig.js"
 import { configOption } from "./Options.js"
+import { errorMessage } from "../domain/DescribeError.js"
+import { errnoCode } from "../domain/Errno.js"
 
 /** The range of `effect` custom actions must share with agenc (its peerDependency). */
 export const effectRange = "^3.22.4"
@@ -15,11 +17,11 @@ export const effectRange = "^3.22.4"
 const failure = (message: string) => new CliError({ message, code: ExitCode.failure })
 
 const io = <A>(what: string, run: () => Promise<A>) =>
-  Effect.tryPromise({ try: run, catch: (cause) => failure(`${what}: ${(cause as Error).message}`) })
+  Effect.tryPromise({ try: run, catch: (cause) => failure(`${what}: ${errorMessage(cause)}`) })
 
 const readJson = (file: string) =>
   io(`cannot read ${file}`, () => fs.readFile(file, "utf8").then((text) => JSON.parse(text) as Record<string, unknown>, (cause) => {
-    if ((cause as NodeJS.ErrnoException).code === "ENOENT") return undefined
+    if (errnoCode(cause) === "ENOENT") return undefined
     throw cause
   }))
 

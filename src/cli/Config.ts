@@ -10,6 +10,8 @@ import { loadValidated, printWarnings } from "../daemon/ConfigChecks.js"
 import { configOption } from "./Options.js"
 import { toJson } from "../domain/Json.js"
 import { gatewaySchemaJson, initialConfig, schemaFileName } from "./InitialConfig.js"
+import { errorMessage } from "../domain/DescribeError.js"
+import { errnoCode } from "../domain/Errno.js"
 
 const validate = Command.make("validate", { config: configOption }, ({ config }) =>
   loadValidated(config).pipe(
@@ -36,9 +38,9 @@ const init = Command.make("init", { config: configOption }, ({ config }) =>
       },
       catch: (cause) =>
         new CliError({
-          message: (cause as NodeJS.ErrnoException).code === "EEXIST"
+          message: errnoCode(cause) === "EEXIST"
             ? `${file} already exists; not overwriting it`
-            : `cannot write ${file}: ${(cause as Error).message}`,
+            : `cannot write ${file}: ${errorMessage(cause)}`,
           code: ExitCode.failure
         })
     })

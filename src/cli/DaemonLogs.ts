@@ -14,6 +14,8 @@ import { rotatedName } from "../gateway/FileRotation.js"
 import { loadConfig } from "../layers/AppConfigFile.js"
 import { CliError, ExitCode } from "./CliError.js"
 import { configOption } from "./Options.js"
+import { errorMessage } from "../domain/DescribeError.js"
+import { errnoCode } from "../domain/Errno.js"
 
 /** How often `-f` looks for new lines and for a rotation. */
 const FOLLOW_POLL_MS = 250
@@ -116,14 +118,14 @@ const openLog = (file: string): number | undefined => {
   try {
     return fs.openSync(file, "r")
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined
+    if (errnoCode(error) === "ENOENT") return undefined
     throw error
   }
 }
 
 const logFile = (file: string, keep: number, maxSize: number, follow: boolean, lines: number) =>
   Effect.gen(function*() {
-    const opened = yield* Effect.try({ try: () => openLog(file), catch: (cause) => failure(`cannot read ${file}: ${(cause as Error).message}`) })
+    const opened = yield* Effect.try({ try: () => openLog(file), catch: (cause) => failure(`cannot read ${file}: ${errorMessage(cause)}`) })
     if (opened === undefined && !follow) {
       return yield* Effect.fail(failure(`no log at ${file} (a daemon started with --foreground logs to its stderr)`))
     }
@@ -166,7 +168,7 @@ const logFile = (file: string, keep: number, maxSize: number, follow: boolean, l
       state.position = 0
       drain()
     }
-    yield* Effect.try({ try: step, catch: (cause) => failure(`cannot follow ${file}: ${(cause as Error).message}`) }).pipe(
+    yield* Effect.try({ try: step, catch: (cause) => failure(`cannot follow ${file}: ${errorMessage(cause)}`) }).pipe(
       Effect.zipRight(Effect.sleep(FOLLOW_POLL_MS)),
       Effect.forever
     )

@@ -8,6 +8,7 @@ import type { DaemonPaths } from "./DaemonPaths.js"
 import * as PidFile from "./PidFile.js"
 import { isAlive, isValidPid, verifyDaemon } from "../domain/ProcessIdentity.js"
 import { parentOf } from "./Supervisor.js"
+import { errorMessage } from "../domain/DescribeError.js"
 
 /** A detached start that did not become ready. */
 export class StartFailedError extends Data.TaggedError("StartFailedError")<{ readonly message: string; readonly exitCode: number | undefined; readonly logTail: string }> {}
@@ -25,7 +26,7 @@ export const startDetached = (options: { readonly paths: DaemonPaths; readonly c
         fs.mkdirSync(path.dirname(paths.logFile), { recursive: true, mode: 0o700 })
         return openAppendSync(paths.logFile)
       },
-      catch: (cause) => new StartFailedError({ message: `cannot open ${paths.logFile}: ${(cause as Error).message}`, exitCode: undefined, logTail: "" })
+      catch: (cause) => new StartFailedError({ message: `cannot open ${paths.logFile}: ${errorMessage(cause)}`, exitCode: undefined, logTail: "" })
     })
     const logStart = fs.fstatSync(logFd).size
     const child = spawn(process.execPath, [options.cli, "daemon", "supervise", ...options.args], {

@@ -6,6 +6,8 @@ import { LogFileConfig } from "../domain/DaemonConfig.js"
 import { DIR_MODE } from "../domain/FileSafety.js"
 import { resolvePath } from "../domain/ConfigPath.js"
 import type { LoadedConfig } from "../services/AppConfig.js"
+import { errorMessage } from "../domain/DescribeError.js"
+import { errnoCode } from "../domain/Errno.js"
 
 /** Where the daemon's files are: `daemon.*` paths of `gateway.json`, relative to `$AGENC_HOME`. */
 export interface DaemonPaths {
@@ -73,7 +75,7 @@ export const checkSocketPath = (socket: string, options: { readonly create: bool
     try {
       fs.mkdirSync(dir, { mode: DIR_MODE })
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") return new ConfigError({ path: field, message: `cannot create ${dir}: ${(error as Error).message}` })
+      if (errnoCode(error) !== "EEXIST") return new ConfigError({ path: field, message: `cannot create ${dir}: ${errorMessage(error)}` })
     }
     const stat = fs.lstatSync(dir)
     if (!stat.isDirectory() || stat.uid !== process.getuid?.() || (stat.mode & 0o077) !== 0) {

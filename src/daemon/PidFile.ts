@@ -3,6 +3,8 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { tempNameFor, writeAtomicSync, writeExclusiveSync } from "../domain/FileSafety.js"
 import { isValidPid, type ProcessIdentity, self, verifyDaemon } from "../domain/ProcessIdentity.js"
+import { errorMessage } from "../domain/DescribeError.js"
+import { errnoCode } from "../domain/Errno.js"
 
 /** Where a running daemon says its files are, so commands find it even when `gateway.json` is broken. */
 export interface DaemonLocation {
@@ -77,7 +79,7 @@ const readSync = (file: string): string | undefined => {
   try {
     return fs.readFileSync(file, "utf8")
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined
+    if (errnoCode(error) === "ENOENT") return undefined
     throw error
   }
 }
@@ -94,7 +96,7 @@ const inspectText = (text: string | undefined): PidState => {
 export const inspect = (file: string): Effect.Effect<PidState, PidFileError> =>
   Effect.try({
     try: () => inspectText(readSync(file)),
-    catch: (cause) => new PidFileError({ message: `cannot read ${file}: ${(cause as Error).message}`, cause })
+    catch: (cause) => new PidFileError({ message: `cannot read ${file}: ${errorMessage(cause)}`, cause })
   })
 
 /** Reads `$AGENC_HOME/daemon.json` like a PID file. */
@@ -112,7 +114,7 @@ export const removeStale = (file: string, judged: PidState): Effect.Effect<boole
       fs.unlinkSync(file)
       return true
     },
-    catch: (cause) => new PidFileError({ message: `cannot remove ${file}: ${(cause as Error).message}`, cause })
+    catch: (cause) => new PidFileError({ message: `cannot remove ${file}: ${errorMessage(cause)}`, cause })
   })
 
 const isOurs = (file: string, me: ProcessIdentity): boolean => {
@@ -134,7 +136,7 @@ const withLock = <A>(lock: string, body: () => A): A | undefined => {
   try {
     fs.mkdirSync(lock, { mode: 0o700 })
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error
+    if (errnoCode(error) !== "EEXIST") throw error
     // A lock older than 10 s belongs to a start that died inside the critical section.
     const age = Date.now() - fs.statSync(lock, { throwIfNoEntry: false })!.mtimeMs
     if (age > 10_000) fs.rmSync(lock, { recursive: true, force: true })
@@ -159,7 +161,7 @@ const attempt = (file: string, content: string): Attempt => {
       fs.linkSync(temp, file)
       return { _tag: "Acquired", stale: undefined }
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error
+      if (errnoCode(error) !== "EEXIST") throw error
     }
     const text = readSync(file)
     const state = inspectText(text)
@@ -197,14 +199,14 @@ export const acquire = (
             fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 })
             return attempt(file, content)
           },
-          catch: (cause) => new PidFileError({ message: `cannot write ${file}: ${(cause as Error).message}`, cause })
+          catch: (cause) => new PidFileError({ message: `cannot write ${file}: ${errorMessage(cause)}`, cause })
         })
         if (result._tag === "Acquired") {
           if (location !== undefined) {
             const locator = locatorFile(location.home)
             yield* Effect.try({
               try: () => writeAtomicSync(locator, content),
-              catch: (cause) => new PidFileError({ message: `cannot write ${locator}: ${(cause as Error).message}`, cause })
+              catch: (cause) => new PidFileError({ message: `cannot write ${locator}: ${errorMessage(cause)}`, cause })
             })
           }
           return Option.fromNullable(result.stale)

@@ -2,7 +2,10 @@ import { Cause, Option } from "effect"
 import { oneLine } from "./OneLine.js"
 
 const messageOf = (error: unknown): string | undefined =>
-  typeof error === "object" && error !== null && "message" in error ? String((error as { message: unknown }).message) : undefined
+  typeof error === "object" && error !== null && "message" in error ? String(error.message) : undefined
+
+/** A thrown value's own message (an `Error`'s `message`), else the value as a string: for `cannot read x: …`. */
+export const errorMessage = (error: unknown): string => messageOf(error) ?? String(error)
 
 /** The messages down an error's `cause` chain (at most 5), without repeats: `fetch failed: connect ECONNREFUSED …`. */
 const causeChain = (error: unknown): ReadonlyArray<string> => {

@@ -1,4 +1,5 @@
 import * as fs from "node:fs"
+import { errnoCode } from "./Errno.js"
 
 /** What identifies one process across PID reuse: its PID, its start time (clock ticks after boot) and the boot. */
 export interface ProcessIdentity {
@@ -46,7 +47,7 @@ export const isAlive = (pid: number): boolean => {
     process.kill(pid, 0)
   } catch (error) {
     // EPERM: it exists but belongs to someone else.
-    if ((error as NodeJS.ErrnoException).code !== "EPERM") return false
+    if (errnoCode(error) !== "EPERM") return false
   }
   const state = stateOf(pid)
   return state !== "Z" && state !== "X"

@@ -1,6 +1,7 @@
 import { Effect, Redacted, Schema } from "effect"
 import * as fs from "node:fs/promises"
 import { ConfigError } from "./ConfigError.js"
+import { errorMessage } from "./DescribeError.js"
 
 /**
  * A secret in `gateway.json`: the value itself, `{"env": "NAME"}` (read from the environment) or
@@ -26,6 +27,6 @@ export const resolveSecret = (secret: Secret, path: string): Effect.Effect<Redac
   }
   return Effect.tryPromise({
     try: () => fs.readFile(secret.file, "utf8"),
-    catch: (cause) => new ConfigError({ path, message: `cannot read secret file ${secret.file}: ${String((cause as Error).message ?? cause)}` })
+    catch: (cause) => new ConfigError({ path, message: `cannot read secret file ${secret.file}: ${errorMessage(cause)}` })
   }).pipe(Effect.map((text) => Redacted.make(text.replace(/\r?\n$/, ""))))
 }

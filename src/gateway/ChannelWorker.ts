@@ -15,6 +15,7 @@ import { backoffDelay, LEASE_MARGIN, quickRetry, sendLeaseMs } from "./Backoff.j
 import type { Outbox, OutboxKey } from "./Outbox.js"
 import { decodePayload } from "./OutboxRecord.js"
 import type { Redact } from "./Redactor.js"
+import { errorMessage } from "../domain/DescribeError.js"
 
 const outcome = (channel: string, status: DeliveryOutcome["status"], rest: Omit<DeliveryOutcome, "channel" | "status">): DeliveryOutcome =>
   ({ channel, status, ...rest })
@@ -100,7 +101,7 @@ export const makeChannelWorker = (options: {
           onTimeout: () => new DeliveryError({ message: `no answer within ${timeout} ms`, retryable: true, timedOut: true })
         }),
         Effect.catchAllDefect((defect) =>
-          Effect.fail(new DeliveryError({ message: `channel failed: ${String((defect as Error)?.message ?? defect)}`, retryable: true }))
+          Effect.fail(new DeliveryError({ message: `channel failed: ${errorMessage(defect)}`, retryable: true }))
         )
       )
     })

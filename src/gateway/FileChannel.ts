@@ -5,6 +5,8 @@ import * as path from "node:path"
 import { type ChannelPlugin, DeliveryError } from "../services/Gateway.js"
 import { rotateSync, tailLines } from "./FileRotation.js"
 import { encodeRecord, toOutboxRecord } from "./OutboxRecord.js"
+import { errorMessage } from "../domain/DescribeError.js"
+import { errnoCode } from "../domain/Errno.js"
 
 /**
  * How far back a replayed attempt looks for its id: the tail of the file (and of the rotated ones, when the
@@ -14,7 +16,7 @@ import { encodeRecord, toOutboxRecord } from "./OutboxRecord.js"
 export const DEDUPE_WINDOW = 1024 * 1024
 
 const fail = (what: string) => (cause: unknown) =>
-  new DeliveryError({ message: `${what}: ${(cause as Error).message ?? String(cause)}`, retryable: true })
+  new DeliveryError({ message: `${what}: ${errorMessage(cause)}`, retryable: true })
 
 /**
  * Appends one JSON record per line to `file`, fsynced before it counts as delivered. A record cut short
@@ -59,7 +61,7 @@ export const FileChannel = (options: {
 
 const append = async (file: string, line: string, maxSize: number, keep: number): Promise<void> => {
   await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 })
-  const current = await fs.stat(file).then((stat) => stat.size, (error: NodeJS.ErrnoException) => error.code === "ENOENT" ? 0 : Promise.reject(error))
+  const current = await fs.stat(file).then((stat) => stat.size, (error: unknown) => errnoCode(error) === "ENOENT" ? 0 : Promise.reject(error))
   if (current > 0 && current + Buffer.byteLength(line) > maxSize) rotateSync(file, keep)
   // Never through a planted symlink (O_NOFOLLOW), created 0600.
   const handle = await fs.open(file, fsConstants.O_RDWR | fsConstants.O_APPEND | fsConstants.O_CREAT | fsConstants.O_NOFOLLOW, 0o600)

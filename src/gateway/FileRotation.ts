@@ -5,6 +5,7 @@
  * loses no line, and a writer holding the old descriptor keeps writing whole lines into `name.1`.
  */
 import * as fs from "node:fs"
+import { errnoCode } from "../domain/Errno.js"
 
 /** `name.<n>`: the n-th newest rotated file (n ≥ 1). */
 export const rotatedName = (file: string, n: number): string => `${file}.${n}`
@@ -16,13 +17,13 @@ export const rotateSync = (file: string, keep: number): void => {
     try {
       fs.renameSync(rotatedName(file, n), rotatedName(file, n + 1))
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error
+      if (errnoCode(error) !== "ENOENT") throw error
     }
   }
   try {
     fs.renameSync(file, rotatedName(file, 1))
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error
+    if (errnoCode(error) !== "ENOENT") throw error
   }
 }
 
@@ -39,7 +40,7 @@ export const tailLines = (file: string, keep: number, budget: number): Array<str
     try {
       fd = fs.openSync(name, "r")
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") continue
+      if (errnoCode(error) === "ENOENT") continue
       throw error
     }
     try {

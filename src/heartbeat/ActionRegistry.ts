@@ -14,6 +14,7 @@ import * as CronSchedule from "../domain/CronSchedule.js"
 import { effectMismatch } from "./EffectVersion.js"
 import type { HeartbeatAction } from "../services/HeartbeatAction.js"
 import { importModule } from "./ImportModule.js"
+import { errorMessage } from "../domain/DescribeError.js"
 
 /** `module: "agenc:<built-in>"` runs a built-in under the entry's own name (e.g. a second portfolio monitor). */
 export const BUILTIN_MODULE_PREFIX = "agenc:"
@@ -41,7 +42,7 @@ export const loadActionModule = (file: string, jsonPath: string): Effect.Effect<
     if (mismatch !== undefined) return yield* fail(mismatch)
     const module = yield* Effect.tryPromise({
       try: () => importModule(pathToFileURL(file).href),
-      catch: (cause) => String((cause as Error)?.message ?? cause).split("\n")[0]
+      catch: (cause) => errorMessage(cause).split("\n")[0]
     }).pipe(Effect.catchAll((reason) => fail(`failed to load: ${reason}`)))
     const problem = shapeProblem(module.default)
     if (problem !== undefined) return yield* fail(`${problem} (use Action.make from the agenc package)`)

@@ -5,6 +5,8 @@ import { ConfigError } from "../domain/ConfigError.js"
 import { agencHome, expandHome, formatPath } from "../domain/ConfigPath.js"
 import { GatewayConfig } from "../domain/GatewayConfig.js"
 import { AppConfig, type LoadedConfig } from "../services/AppConfig.js"
+import { errorMessage } from "../domain/DescribeError.js"
+import { errnoCode } from "../domain/Errno.js"
 
 const decode = Schema.decodeUnknown(GatewayConfig, { errors: "all", onExcessProperty: "error" })
 
@@ -44,7 +46,7 @@ export const parseConfigText = (text: string, file: string): Effect.Effect<unkno
     // Editors on Windows save UTF-8 with a BOM; JSON.parse rejects it.
     try: () => JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) as unknown,
     // One line: V8's message may quote the offending text, newlines included.
-    catch: (cause) => new ConfigError({ message: `${file}: not valid JSON (${(cause as Error).message.replace(/\s+/g, " ")})` })
+    catch: (cause) => new ConfigError({ message: `${file}: not valid JSON (${errorMessage(cause).replace(/\s+/g, " ")})` })
   }).pipe(Effect.flatMap((json) => {
     const problem = checkJsonShape(json)
     return problem === undefined ? Effect.succeed(json) : Effect.fail(problem)
@@ -80,7 +82,7 @@ export const loadConfig = (options: { readonly file?: string | undefined; readon
     const file = explicit ? path.resolve(expandHome(options.file!)) : path.join(home, "gateway.json")
     const text = yield* Effect.tryPromise({
       try: () => fs.readFile(file, "utf8"),
-      catch: (cause) => cause as NodeJS.ErrnoException
+      catch: (cause) => ({ code: errnoCode(cause), message: errorMessage(cause) })
     }).pipe(
       Effect.map((text): string | undefined => text),
       Effect.catchAll((cause) =>

@@ -1,6 +1,8 @@
 import { Data, Effect } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
+import { errorMessage } from "../domain/DescribeError.js"
+import { errnoCode } from "../domain/Errno.js"
 
 /** Exit codes of the home's failures (sysexits.h): it cannot be created, or we may not write it. */
 export const HomeExit = { cantCreate: 73, noPerm: 77 } as const
@@ -13,7 +15,7 @@ export class HomeError extends Data.TaggedError("HomeError")<{
   readonly code: number
 }> {}
 
-const codeOf = (error: NodeJS.ErrnoException) => error.code === "EACCES" || error.code === "EPERM" ? HomeExit.noPerm : HomeExit.cantCreate
+const codeOf = (code: string | undefined) => code === "EACCES" || code === "EPERM" ? HomeExit.noPerm : HomeExit.cantCreate
 
 /**
  * Creates `dir` (mode 0700) and its missing parents one at a time. Node's own `mkdir -p` never returns
@@ -30,9 +32,9 @@ export const ensureDirectory = (dir: string): Effect.Effect<void, HomeError> =>
       try {
         fs.mkdirSync(level, { mode: 0o700 })
       } catch (cause) {
-        const error = cause as NodeJS.ErrnoException
-        if (error.code === "EEXIST") continue
-        return Effect.fail(new HomeError({ file: level, code: codeOf(error), message: `cannot create ${level}: ${error.code === "EACCES" ? "permission denied" : error.message.replace(/^\w+: /, "")}` }))
+        const code = errnoCode(cause)
+        if (code === "EEXIST") continue
+        return Effect.fail(new HomeError({ file: level, code: codeOf(code), message: `cannot create ${level}: ${code === "EACCES" ? "permission denied" : errorMessage(cause).replace(/^\w+: /, "")}` }))
       }
     }
     if (!fs.statSync(dir).isDirectory()) {
@@ -49,13 +51,13 @@ export const checkWritable = (file: string): Effect.Effect<void, HomeError> =>
       fs.accessSync(target, fs.constants.W_OK)
       return Effect.void
     } catch (cause) {
-      const error = cause as NodeJS.ErrnoException
+      const code = errnoCode(cause)
       const owner = fs.statSync(target).uid
       const whose = owner === process.getuid?.() ? "" : ` (owned by uid ${owner}, this is uid ${process.getuid?.()})`
       return Effect.fail(new HomeError({
         file: target,
-        code: error.code === "EROFS" ? HomeExit.cantCreate : HomeExit.noPerm,
-        message: `cannot write ${target}: ${error.code === "EROFS" ? "read-only file system" : "permission denied"}${whose}`
+        code: code === "EROFS" ? HomeExit.cantCreate : HomeExit.noPerm,
+        message: `cannot write ${target}: ${code === "EROFS" ? "read-only file system" : "permission denied"}${whose}`
       }))
     }
   })

@@ -9,6 +9,7 @@ import { Gateway } from "../services/Gateway.js"
 import { StateStore } from "../services/StateStore.js"
 import * as Metrics from "../services/Metrics.js"
 import { CONTENT_TYPE, prometheusText } from "./PrometheusText.js"
+import { errorMessage } from "../domain/DescribeError.js"
 
 /** Reads each channel's outbox depth into its gauge, so a scrape sees the queue as it is now. */
 const refreshOutboxDepth = Effect.gen(function*() {
@@ -55,7 +56,7 @@ export const MetricsServer = Layer.unwrapEffect(Effect.gen(function*() {
   return Layer.scopedDiscard(Effect.gen(function*() {
     const server = yield* NodeHttpServer.make(() => http.createServer(), { host: address.host, port: address.port }).pipe(
       Effect.mapError((error) =>
-        new ConfigError({ path: "metrics.listen", message: `cannot listen on ${metrics.listen}: ${String((error.cause as Error)?.message ?? error.cause)}` })
+        new ConfigError({ path: "metrics.listen", message: `cannot listen on ${metrics.listen}: ${errorMessage(error.cause)}` })
       )
     )
     yield* HttpServer.serveEffect(router).pipe(
