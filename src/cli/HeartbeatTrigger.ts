@@ -2,7 +2,7 @@ import { Args, Command, Options } from "@effect/cli"
 import { Effect } from "effect"
 import * as ControlClient from "../daemon/ControlClient.js"
 import { findDaemon } from "../daemon/DaemonLocator.js"
-import type { RunReport } from "../services/Scheduler.js"
+import { decodeRunReport } from "../daemon/ControlProtocol.js"
 import { CliError, ExitCode } from "./CliError.js"
 import { printJson, runJson } from "./JsonOutput.js"
 import { configOption, jsonOption } from "./Options.js"
@@ -23,13 +23,13 @@ export const heartbeatTrigger = Command.make("trigger", {
       return yield* Effect.fail(new CliError({ message: "the daemon is not running (use `agenc heartbeat run` to run an action in this process)", code: ExitCode.notRunning }))
     }
     // The run may take as long as the action's timeout: wait for it, not for a fixed socket timeout.
-    const response = yield* ControlClient.request(paths.socket, { op: "trigger", action: args.action }, { timeoutMs: 24 * 3_600_000 }).pipe(
+    const response = yield* ControlClient.requestResult(paths.socket, { op: "trigger", action: args.action }, decodeRunReport, { timeoutMs: 24 * 3_600_000 }).pipe(
       Effect.mapError((error) => new CliError({ message: error.message, code: ExitCode.failure }))
     )
     if (!response.ok) {
       return yield* Effect.fail(new CliError({ message: response.error, code: response.code === "unknown-action" ? ExitCode.usage : ExitCode.failure }))
     }
-    const report = response.result as RunReport
+    const report = response.result
     if (args.json) {
       yield* printJson(runJson(report))
     } else {

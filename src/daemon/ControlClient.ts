@@ -1,6 +1,7 @@
 import * as NodeSocket from "@effect/platform-node/NodeSocket"
 import { Data, Deferred, Effect, Either, Exit } from "effect"
-import { type ControlRequest, decodeResponse, encodeLine } from "./ControlProtocol.js"
+import type { ParseResult } from "effect"
+import { type ControlRequest, decodeResponse, describeParseError, encodeLine, type ErrorReply } from "./ControlProtocol.js"
 
 /** The daemon's control socket did not answer, or answered with something that is not a reply. */
 export class ControlError extends Data.TaggedError("ControlError")<{ readonly message: string }> {}
@@ -43,3 +44,25 @@ export const request = (socketPath: string, body: ControlRequest, options: { rea
       onTimeout: () => new ControlError({ message: `${socketPath}: no answer in time` })
     })
   )
+
+/** An ok reply with its decoded result, or the daemon's error reply. */
+export type ResultReply<A> = { readonly ok: true; readonly result: A } | typeof ErrorReply.Type
+
+/**
+ * `request`, with an ok reply's `result` decoded by `decode` (one of `ControlProtocol`'s module-level
+ * decoders): a result of the wrong shape (another version's daemon, a stranger on the socket) is a
+ * `ControlError` naming the field. Error replies are answered as they came, for the caller to map.
+ */
+export const requestResult = <A>(
+  socketPath: string,
+  body: ControlRequest,
+  decode: (result: unknown) => Either.Either<A, ParseResult.ParseError>,
+  options: { readonly timeoutMs?: number } = {}
+): Effect.Effect<ResultReply<A>, ControlError> =>
+  Effect.flatMap(request(socketPath, body, options), (response): Effect.Effect<ResultReply<A>, ControlError> => {
+    if (!response.ok) return Effect.succeed(response)
+    const result = decode(response.result)
+    return Either.isRight(result)
+      ? Effect.succeed({ ok: true, result: result.right })
+      : Effect.fail(new ControlError({ message: `${socketPath}: not a ${body.op} result (${describeParseError(result.left)})` }))
+  })

@@ -1,6 +1,8 @@
 import { Either, ParseResult, Schema } from "effect"
 import { toJson } from "../domain/Json.js"
-import type { MetricsSummary } from "../services/Metrics.js"
+import { MessageContent } from "../domain/MessageContent.js"
+import { MetricsSummary } from "../services/Metrics.js"
+import type { RunReport } from "../services/Scheduler.js"
 
 /**
  * The control socket's protocol, shared by `ControlServer` and `ControlClient`: one request line of JSON,
@@ -69,10 +71,42 @@ export const LiveStatus = Schema.Struct({
   })),
   /** Dead-lettered outbox rows per channel. */
   deadLetters: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Number })),
-  /** This process's metrics (`Metrics.summary`, passed through as is); absent from daemons older than this field. */
-  metrics: Schema.optional(Schema.Unknown as Schema.Schema<MetricsSummary>)
+  /** This process's metrics (`Metrics.summary`); absent from daemons older than this field. */
+  metrics: Schema.optional(MetricsSummary)
 })
 export type LiveStatus = typeof LiveStatus.Type
+
+/** What `trigger` answers: the run's report as JSON (bigints in `metadata` arrive as decimal strings). */
+export const RunReportResult = Schema.Struct({
+  action: Schema.String,
+  id: Schema.optional(Schema.Number),
+  trigger: Schema.optional(Schema.Literal("schedule", "manual")),
+  scheduledAt: Schema.Number,
+  startedAt: Schema.Number,
+  endedAt: Schema.Number,
+  outcome: Schema.Literal("notified", "quiet", "failed", "timed-out", "skipped", "missed"),
+  result: Schema.optional(Schema.Struct({
+    shouldNotify: Schema.Boolean,
+    message: Schema.optional(Schema.String),
+    content: Schema.optional(MessageContent),
+    metadata: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+  })),
+  deliveries: Schema.Array(Schema.Struct({
+    channel: Schema.String,
+    status: Schema.Literal("delivered", "duplicate", "queued", "dropped"),
+    attempts: Schema.Number,
+    error: Schema.optional(Schema.String)
+  })),
+  error: Schema.optional(Schema.String)
+})
+// A decoded reply is a `RunReport`: the compiler checks the two stay in step.
+const _reportFits: (decoded: typeof RunReportResult.Type) => RunReport = (decoded) => decoded
+void _reportFits
+
+/** Module-level decoders of each request's `result` (built once, not per reply). */
+export const decodePingResult = Schema.decodeUnknownEither(PingResult)
+export const decodeLiveStatus = Schema.decodeUnknownEither(LiveStatus)
+export const decodeRunReport = Schema.decodeUnknownEither(RunReportResult)
 
 const decodeRequestLine = Schema.decodeUnknownEither(Schema.parseJson(ControlRequest), { errors: "first", onExcessProperty: "ignore" })
 const decodeResponseLine = Schema.decodeUnknownEither(Schema.parseJson(ControlResponse))
@@ -88,6 +122,9 @@ const oneLine = (error: ParseResult.ParseError): string => {
 /** Decodes one request line; a malformed one becomes the error reply to send back. */
 export const decodeRequest = (line: string): Either.Either<ControlRequest, ControlResponse> =>
   Either.mapLeft(decodeRequestLine(line), (error) => badRequest(`bad request: ${oneLine(error)}`))
+
+/** The first line of a parse error, for a client's message. */
+export const describeParseError = (error: ParseResult.ParseError): string => oneLine(error)
 
 /** Decodes a reply line (client side). */
 export const decodeResponse = (line: string): Either.Either<ControlResponse, string> =>

@@ -9,6 +9,7 @@ import * as PidFile from "./PidFile.js"
 import { isAlive, isValidPid, verifyDaemon } from "../domain/ProcessIdentity.js"
 import { parentOf } from "./Supervisor.js"
 import { errorMessage } from "../domain/DescribeError.js"
+import { decodePingResult } from "./ControlProtocol.js"
 
 /** A detached start that did not become ready. */
 export class StartFailedError extends Data.TaggedError("StartFailedError")<{ readonly message: string; readonly exitCode: number | undefined; readonly logTail: string }> {}
@@ -49,8 +50,8 @@ export const startDetached = (options: { readonly paths: DaemonPaths; readonly c
       if (exited !== undefined) {
         return yield* Effect.fail(new StartFailedError({ message: `the daemon exited with code ${exited} before it was ready`, exitCode: exited ?? undefined, logTail: newLog() }))
       }
-      const answer = yield* ControlClient.request(paths.socket, { op: "ping" }, { timeoutMs: 1_000 }).pipe(Effect.option)
-      const daemonPid = Option.isSome(answer) && answer.value.ok ? (answer.value.result as { pid?: number }).pid : undefined
+      const answer = yield* ControlClient.requestResult(paths.socket, { op: "ping" }, decodePingResult, { timeoutMs: 1_000 }).pipe(Effect.option)
+      const daemonPid = Option.isSome(answer) && answer.value.ok ? answer.value.result.pid : undefined
       // The daemon is the supervisor's child (without /proc, any daemon answering is taken).
       if (daemonPid !== undefined && (parentOf(daemonPid) ?? pid) === pid) return daemonPid
       if ((yield* Clock.currentTimeMillis) > deadline) {

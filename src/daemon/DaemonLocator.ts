@@ -6,6 +6,7 @@ import type { LoadedConfig } from "../services/AppConfig.js"
 import * as ControlClient from "./ControlClient.js"
 import { daemonPaths, type DaemonPaths, defaultDaemonPaths } from "./DaemonPaths.js"
 import * as PidFile from "./PidFile.js"
+import { decodePingResult } from "./ControlProtocol.js"
 
 /** Where the daemon is, and whether it is provably ours and alive. */
 export interface FoundDaemon {
@@ -27,9 +28,8 @@ export interface FoundDaemon {
 const confirmBySocket = (state: PidFile.PidState, socket: string): Effect.Effect<PidFile.PidState> => {
   if (state._tag !== "Stale" || state.stale.unverified !== true || state.stale.record === undefined) return Effect.succeed(state)
   const record = state.stale.record
-  return ControlClient.request(socket, { op: "ping" }, { timeoutMs: 3_000 }).pipe(
-    Effect.map((answer): PidFile.PidState =>
-      answer.ok && (answer.result as { pid?: unknown } | undefined)?.pid === record.pid ? { _tag: "Running", record } : state),
+  return ControlClient.requestResult(socket, { op: "ping" }, decodePingResult, { timeoutMs: 3_000 }).pipe(
+    Effect.map((answer): PidFile.PidState => answer.ok && answer.result.pid === record.pid ? { _tag: "Running", record } : state),
     Effect.orElseSucceed(() => state)
   )
 }

@@ -1,4 +1,4 @@
-import { Clock, Effect, Layer, Option, Schema } from "effect"
+import { Clock, Effect, Layer, Option } from "effect"
 import * as CronSchedule from "../domain/CronSchedule.js"
 import { Database } from "../layers/Database.js"
 import { StateStoreSqlite } from "../layers/StateStoreSqlite.js"
@@ -6,7 +6,7 @@ import type { MetricsSummary } from "../services/Metrics.js"
 import type { Registration } from "../services/Scheduler.js"
 import { StateStore } from "../services/StateStore.js"
 import { pauseJson } from "../heartbeat/Pauses.js"
-import { LiveStatus } from "./ControlProtocol.js"
+import { decodeLiveStatus, type LiveStatus } from "./ControlProtocol.js"
 import * as ControlClient from "./ControlClient.js"
 import * as CrashLog from "./CrashLog.js"
 import type { FoundDaemon } from "./DaemonLocator.js"
@@ -59,8 +59,8 @@ export const daemonStatus = (found: FoundDaemon, registrations: ReadonlyArray<Re
     const { paths, state: pidState } = found
     const now = yield* Clock.currentTimeMillis
     const live = pidState._tag === "Running"
-      ? yield* ControlClient.request(paths.socket, { op: "status" }, { timeoutMs: 3_000 }).pipe(
-        Effect.map((response) => response.ok ? Option.getRight(Schema.decodeUnknownEither(LiveStatus)(response.result)) : Option.none()),
+      ? yield* ControlClient.requestResult(paths.socket, { op: "status" }, decodeLiveStatus, { timeoutMs: 3_000 }).pipe(
+        Effect.map((response) => response.ok ? Option.some(response.result) : Option.none()),
         Effect.orElseSucceed(() => Option.none<LiveStatus>())
       )
       : Option.none<LiveStatus>()

@@ -1,4 +1,4 @@
-import { Effect, Metric, MetricBoundaries, MetricState } from "effect"
+import { Effect, Metric, MetricBoundaries, MetricState, Schema } from "effect"
 
 /**
  * The daemon's metrics, as effect `Metric`s in effect's global registry; names follow the Prometheus
@@ -65,31 +65,34 @@ export const recordLoopRestart = (loop: string): Effect.Effect<void> => Metric.i
 export const setOutboxDepth = (channel: string, depth: number): Effect.Effect<void> =>
   Metric.set(Metric.tagged(outboxDepth, "channel", channel), depth)
 
-/** `daemon status --json`'s `metrics`: this process's counters since it started, by label. */
-export interface MetricsSummary {
-  readonly runs: Record<string, Record<string, number>>
-  readonly deliveries: Record<string, Record<string, number>>
-  readonly outboxDepth: Record<string, number>
-  readonly deadLetters: Record<string, number>
-  readonly loopRestarts: Record<string, number>
-  readonly lastSuccess: Record<string, string>
-  readonly lateness: Record<string, HistogramSummary>
-  readonly duration: Record<string, HistogramSummary>
-}
-
 /** A histogram in seconds. */
-export interface HistogramSummary {
-  readonly count: number
-  readonly sum: number
-  readonly max: number
-}
+export const HistogramSummary = Schema.Struct({ count: Schema.Number, sum: Schema.Number, max: Schema.Number })
+export type HistogramSummary = typeof HistogramSummary.Type
+
+const counts = Schema.Record({ key: Schema.String, value: Schema.Number })
+const countsBy = Schema.Record({ key: Schema.String, value: counts })
+const histograms = Schema.Record({ key: Schema.String, value: HistogramSummary })
+
+/** `daemon status --json`'s `metrics`: this process's counters since it started, by label (a Schema: the control socket carries it). */
+export const MetricsSummary = Schema.Struct({
+  runs: countsBy,
+  deliveries: countsBy,
+  outboxDepth: counts,
+  deadLetters: counts,
+  loopRestarts: counts,
+  lastSuccess: Schema.Record({ key: Schema.String, value: Schema.String }),
+  lateness: histograms,
+  duration: histograms
+})
+export type MetricsSummary = typeof MetricsSummary.Type
 
 const tag = (tags: ReadonlyArray<{ readonly key: string; readonly value: string }>, key: string) =>
   tags.find((t) => t.key === key)?.value ?? ""
 
 /** Reads the registry into a `MetricsSummary`. */
 export const summary: Effect.Effect<MetricsSummary> = Effect.map(Metric.snapshot, (pairs) => {
-  const out: { [K in keyof MetricsSummary]: Record<string, any> } = {
+  type Mutable<T> = { -readonly [K in keyof T]: T[K] }
+  const out: { -readonly [K in keyof MetricsSummary]: Mutable<MetricsSummary[K]> } = {
     runs: {},
     deliveries: {},
     outboxDepth: {},
@@ -131,5 +134,5 @@ export const summary: Effect.Effect<MetricsSummary> = Effect.map(Metric.snapshot
       into[tag(tags, "action")] = { count: state.count, sum: state.sum, max: state.count === 0 ? 0 : state.max }
     }
   }
-  return out as MetricsSummary
+  return out satisfies MetricsSummary
 })
