@@ -1,30 +1,34 @@
 import { SqlClient, type SqlError } from "@effect/sql"
-import { Clock, Effect, Layer, Option } from "effect"
-import { type Claim, type LedgerOutcome, type Pause, type RunDelivery, type RunRecord, type RunTrigger, StateError, StateStore } from "../services/StateStore.js"
+import { Clock, Effect, Layer, Option, Schema } from "effect"
+import { type Claim, type Pause, type RunDelivery, type RunRecord, RUN_OUTCOMES, StateError, StateStore } from "../services/StateStore.js"
+import { CorruptRowError, NullableInt, NullableText, rowDecoder } from "../domain/SqlRow.js"
 import { toJson } from "../domain/Json.js"
 // A leaf module (fs only): the owner of a run in progress is a process identity, as the PID file's is.
 import * as ProcessIdentity from "../domain/ProcessIdentity.js"
 
-const toStateError = (error: SqlError.SqlError) => new StateError({ message: error.message, cause: error })
+const toStateError = (error: SqlError.SqlError | CorruptRowError) => new StateError({ message: error.message, cause: error })
 
-interface RunRow {
-  readonly id: number
-  readonly action: string
-  readonly scheduled_at: number
-  readonly trigger: RunTrigger
-  readonly started_at: number
-  readonly ended_at: number
-  readonly outcome: LedgerOutcome
-  readonly reason: string | null
-  readonly error: string | null
-  readonly message: string | null
-  readonly deliveries: string | null
-  readonly missed_count: number | null
-  readonly last_slot: number | null
-  readonly planned_at: number | null
-  readonly owner_pid: number | null
-  readonly owner_start: string | null
-}
+const RunRow = Schema.Struct({
+  id: Schema.Number,
+  action: Schema.String,
+  scheduled_at: Schema.Number,
+  trigger: Schema.Literal("schedule", "manual"),
+  started_at: Schema.Number,
+  ended_at: Schema.Number,
+  outcome: Schema.Literal(...RUN_OUTCOMES),
+  reason: NullableText,
+  error: NullableText,
+  message: NullableText,
+  deliveries: Schema.NullOr(Schema.parseJson(Schema.Array(Schema.Struct({ channel: Schema.String, status: Schema.String })))),
+  missed_count: NullableInt,
+  last_slot: NullableInt,
+  planned_at: NullableInt,
+  owner_pid: NullableInt,
+  owner_start: NullableText
+})
+type RunRow = typeof RunRow.Type
+// Decoders are built once here, not per query: the ledger is read on every claim.
+const runRows = rowDecoder("runs", RunRow)
 
 const fromRow = (row: RunRow): RunRecord => ({
   id: row.id,
@@ -37,19 +41,21 @@ const fromRow = (row: RunRow): RunRecord => ({
   reason: row.reason ?? undefined,
   error: row.error ?? undefined,
   message: row.message ?? undefined,
-  deliveries: row.deliveries === null ? undefined : JSON.parse(row.deliveries) as ReadonlyArray<RunDelivery>,
+  deliveries: row.deliveries ?? undefined,
   count: row.missed_count ?? undefined,
   lastSlot: row.last_slot ?? undefined,
   plannedAt: row.planned_at ?? undefined
 })
 
-interface PauseRow {
-  readonly action: string
-  readonly since: number
-  readonly reason: string | null
-  readonly until: number | null
-  readonly paused_by: Pause["by"]
-}
+const PauseRow = Schema.Struct({
+  action: Schema.String,
+  since: Schema.Number,
+  reason: NullableText,
+  until: NullableInt,
+  paused_by: Schema.Literal("operator", "failure-policy")
+})
+type PauseRow = typeof PauseRow.Type
+const pauseRows = rowDecoder("action_pauses", PauseRow)
 
 const fromPauseRow = (row: PauseRow): Pause => ({
   action: row.action,
@@ -58,6 +64,26 @@ const fromPauseRow = (row: PauseRow): Pause => ({
   until: row.until ?? undefined,
   by: row.paused_by
 })
+
+const streakRows = rowDecoder("failure_streaks", Schema.Struct({
+  failures: Schema.Number,
+  first_failure_at: Schema.Number,
+  last_error: Schema.String,
+  alerted_at: NullableInt,
+  skip_remaining: Schema.Number
+}))
+/** A session value is JSON (`toJson` wrote it): one that does not parse is a corrupt row, not a defect. */
+const sessionValues = rowDecoder("sessions", Schema.Struct({ value: Schema.parseJson() }))
+const sessionKeyRows = rowDecoder("sessions", Schema.Struct({ key: Schema.String }))
+const idRows = rowDecoder("runs", Schema.Struct({ id: Schema.Number }))
+const actionRows = rowDecoder("runs", Schema.Struct({ action: Schema.String }))
+const outcomeRows = rowDecoder("runs", Schema.Struct({ outcome: Schema.String }))
+const slotRows = rowDecoder("runs", Schema.Struct({ slot: NullableInt }))
+const countRows = rowDecoder("runs", Schema.Struct({ outcome: Schema.String, n: Schema.Number }))
+const skipRows = rowDecoder("failure_streaks", Schema.Struct({ skip_remaining: Schema.Number }))
+
+/** Types a claim's answer without a cast. */
+const claimed = (claim: Claim): Claim => claim
 
 const deliveriesJson = (deliveries: ReadonlyArray<RunDelivery> | undefined) =>
   deliveries === undefined ? null : JSON.stringify(deliveries.map(({ channel, status }) => ({ channel, status })))
@@ -90,8 +116,8 @@ export const StateStoreSqlite = (options: { readonly ledgerSize: number }) =>
       const sweep = (action: string | undefined, now: number, except: number) =>
         Effect.gen(function*() {
           const rows = action === undefined
-            ? yield* sql<RunRow>`SELECT * FROM runs WHERE outcome = 'running'`
-            : yield* sql<RunRow>`SELECT * FROM runs WHERE action = ${action} AND outcome = 'running' AND id != ${except}`
+            ? yield* sql`SELECT * FROM runs WHERE outcome = 'running'`.pipe(Effect.flatMap(runRows.all))
+            : yield* sql`SELECT * FROM runs WHERE action = ${action} AND outcome = 'running' AND id != ${except}`.pipe(Effect.flatMap(runRows.all))
           const live: Array<RunRow> = []
           for (const row of rows) {
             if (ownerAlive(row)) {
@@ -107,7 +133,7 @@ export const StateStoreSqlite = (options: { readonly ledgerSize: number }) =>
       return StateStore.of({
         recordRun: (run) =>
           Effect.gen(function*() {
-            const rows = yield* sql<{ id: number }>`INSERT INTO runs (action, scheduled_at, trigger, started_at, ended_at, outcome, reason, error, message, deliveries, missed_count, last_slot, planned_at)
+            const rows = yield* sql`INSERT INTO runs (action, scheduled_at, trigger, started_at, ended_at, outcome, reason, error, message, deliveries, missed_count, last_slot, planned_at)
               VALUES (${run.action}, ${run.scheduledAt}, ${run.trigger ?? "schedule"}, ${run.startedAt}, ${run.endedAt}, ${run.outcome}, ${run.reason ?? null},
                 ${run.error ?? null}, ${run.message ?? null}, ${deliveriesJson(run.deliveries)}, ${run.count ?? null}, ${run.lastSlot ?? null}, ${run.plannedAt ?? null})
               ON CONFLICT DO NOTHING RETURNING id`
@@ -118,31 +144,31 @@ export const StateStoreSqlite = (options: { readonly ledgerSize: number }) =>
           Effect.gen(function*() {
             // The first statement writes, so the transaction holds SQLite's write lock from here on: the
             // check below cannot race another process's claim.
-            const [inserted] = yield* sql<{ id: number }>`INSERT INTO runs (action, scheduled_at, trigger, started_at, ended_at, outcome, owner_pid, owner_start, planned_at)
+            const inserted = yield* sql`INSERT INTO runs (action, scheduled_at, trigger, started_at, ended_at, outcome, owner_pid, owner_start, planned_at)
               VALUES (${request.action}, ${request.scheduledAt}, ${request.trigger}, ${request.startedAt}, ${request.startedAt}, 'running',
                 ${owner.pid}, ${owner.startTime ?? null}, ${request.plannedAt ?? null})
-              ON CONFLICT DO NOTHING RETURNING id`
+              ON CONFLICT DO NOTHING RETURNING id`.pipe(Effect.flatMap(idRows.first))
             if (inserted === undefined) {
-              const [existing] = yield* sql<{ outcome: string }>`SELECT outcome FROM runs WHERE action = ${request.action}
-                AND scheduled_at = ${request.scheduledAt} AND trigger = 'schedule'`
-              return { _tag: "AlreadyRecorded", outcome: existing?.outcome ?? "unknown" } satisfies Claim as Claim
+              const existing = yield* sql`SELECT outcome FROM runs WHERE action = ${request.action}
+                AND scheduled_at = ${request.scheduledAt} AND trigger = 'schedule'`.pipe(Effect.flatMap(outcomeRows.first))
+              return claimed({ _tag: "AlreadyRecorded", outcome: existing?.outcome ?? "unknown" })
             }
             if (request.trigger === "schedule") {
               // Read at each claim, so a pause (or resume) from any process applies at the next slot.
-              const [paused] = yield* sql<PauseRow>`SELECT * FROM action_pauses WHERE action = ${request.action}`
+              const paused = yield* sql`SELECT * FROM action_pauses WHERE action = ${request.action}`.pipe(Effect.flatMap(pauseRows.first))
               if (paused !== undefined && paused.until !== null && paused.until <= request.startedAt) {
                 yield* sql`DELETE FROM action_pauses WHERE action = ${request.action}`
               } else if (paused !== undefined) {
                 yield* sql`UPDATE runs SET outcome = 'skipped', reason = 'paused', owner_pid = NULL, owner_start = NULL WHERE id = ${inserted.id}`
-                return { _tag: "Paused", pause: fromPauseRow(paused) } satisfies Claim as Claim
+                return claimed({ _tag: "Paused", pause: fromPauseRow(paused) })
               }
             }
             if (request.backoff === true) {
-              const [backingOff] = yield* sql<{ skip_remaining: number }>`UPDATE failure_streaks SET skip_remaining = skip_remaining - 1
-                WHERE action = ${request.action} AND skip_remaining > 0 RETURNING skip_remaining`
+              const backingOff = yield* sql`UPDATE failure_streaks SET skip_remaining = skip_remaining - 1
+                WHERE action = ${request.action} AND skip_remaining > 0 RETURNING skip_remaining`.pipe(Effect.flatMap(skipRows.first))
               if (backingOff !== undefined) {
                 yield* sql`UPDATE runs SET outcome = 'skipped', reason = 'backoff', owner_pid = NULL, owner_start = NULL WHERE id = ${inserted.id}`
-                return { _tag: "Backoff" } satisfies Claim as Claim
+                return claimed({ _tag: "Backoff" })
               }
             }
             if (request.exclusive) {
@@ -150,16 +176,16 @@ export const StateStoreSqlite = (options: { readonly ledgerSize: number }) =>
               const holder = live[0]
               if (holder !== undefined) {
                 yield* sql`UPDATE runs SET outcome = 'skipped', reason = 'overlap', owner_pid = NULL, owner_start = NULL WHERE id = ${inserted.id}`
-                return { _tag: "Busy", holder: { pid: holder.owner_pid!, trigger: holder.trigger, scheduledAt: holder.scheduled_at } } satisfies Claim as Claim
+                return claimed({ _tag: "Busy", holder: { pid: holder.owner_pid!, trigger: holder.trigger, scheduledAt: holder.scheduled_at } })
               }
             }
-            return { _tag: "Claimed", id: inserted.id } satisfies Claim as Claim
+            return claimed({ _tag: "Claimed", id: inserted.id })
           }).pipe(sql.withTransaction, Effect.mapError(toStateError)),
         finish: (id, end) =>
           Effect.gen(function*() {
-            const [row] = yield* sql<{ action: string }>`UPDATE runs SET ended_at = ${end.endedAt}, outcome = ${end.outcome}, error = ${end.error ?? null},
+            const row = yield* sql`UPDATE runs SET ended_at = ${end.endedAt}, outcome = ${end.outcome}, error = ${end.error ?? null},
               message = ${end.message ?? null}, deliveries = ${deliveriesJson(end.deliveries)}, owner_pid = NULL, owner_start = NULL
-              WHERE id = ${id} RETURNING action`
+              WHERE id = ${id} RETURNING action`.pipe(Effect.flatMap(actionRows.first))
             if (row !== undefined) yield* trim(row.action)
           }).pipe(Effect.mapError(toStateError)),
         releaseAbandoned: Effect.flatMap(Clock.currentTimeMillis, (now) =>
@@ -171,25 +197,28 @@ export const StateStoreSqlite = (options: { readonly ledgerSize: number }) =>
             ...(query.outcome === undefined ? [] : [sql`outcome = ${query.outcome}`]),
             ...(query.trigger === undefined ? [] : [sql`trigger = ${query.trigger}`])
           ]
-          return sql<RunRow>`SELECT * FROM runs WHERE ${sql.and(conditions)} ORDER BY scheduled_at DESC, id DESC LIMIT ${query.limit ?? 100}`.pipe(
+          return sql`SELECT * FROM runs WHERE ${sql.and(conditions)} ORDER BY scheduled_at DESC, id DESC LIMIT ${query.limit ?? 100}`.pipe(
+            Effect.flatMap(runRows.all),
             Effect.map((rows) => rows.map(fromRow)),
             Effect.mapError(toStateError)
           )
         },
         lastSlot: (action) =>
-          sql<{ slot: number | null }>`SELECT MAX(COALESCE(last_slot, scheduled_at)) AS slot FROM runs WHERE action = ${action} AND trigger = 'schedule'`.pipe(
-            Effect.map(([row]) => Option.fromNullable(row?.slot)),
+          sql`SELECT MAX(COALESCE(last_slot, scheduled_at)) AS slot FROM runs WHERE action = ${action} AND trigger = 'schedule'`.pipe(
+            Effect.flatMap(slotRows.first),
+            Effect.map((row) => Option.fromNullable(row?.slot)),
             Effect.mapError(toStateError)
           ),
         outcomeCounts: (action, since) =>
-          sql<{ outcome: string; n: number }>`SELECT outcome, SUM(COALESCE(missed_count, 1)) AS n FROM runs
+          sql`SELECT outcome, SUM(COALESCE(missed_count, 1)) AS n FROM runs
             WHERE action = ${action} AND trigger = 'schedule' AND COALESCE(last_slot, scheduled_at) >= ${since} GROUP BY outcome`.pipe(
+            Effect.flatMap(countRows.all),
             Effect.map((rows) => Object.fromEntries(rows.map((row) => [row.outcome, row.n]))),
             Effect.mapError(toStateError)
           ),
         pause: (pause) =>
           Effect.gen(function*() {
-            const [existing] = yield* sql<PauseRow>`SELECT * FROM action_pauses WHERE action = ${pause.action}`
+            const existing = yield* sql`SELECT * FROM action_pauses WHERE action = ${pause.action}`.pipe(Effect.flatMap(pauseRows.first))
             if (existing !== undefined && (existing.until === null || existing.until > pause.since)) {
               return { created: false, pause: fromPauseRow(existing) }
             }
@@ -199,19 +228,21 @@ export const StateStoreSqlite = (options: { readonly ledgerSize: number }) =>
             return { created: true, pause }
           }).pipe(sql.withTransaction, Effect.mapError(toStateError)),
         resume: (action) =>
-          sql<PauseRow>`DELETE FROM action_pauses WHERE action = ${action} RETURNING *`.pipe(
-            Effect.map(([row]) => Option.map(Option.fromNullable(row), fromPauseRow)),
+          sql`DELETE FROM action_pauses WHERE action = ${action} RETURNING *`.pipe(
+            Effect.flatMap(pauseRows.first),
+            Effect.map((row) => Option.map(Option.fromNullable(row), fromPauseRow)),
             Effect.mapError(toStateError)
           ),
         pauses: (now) =>
-          sql<PauseRow>`SELECT * FROM action_pauses WHERE until IS NULL OR until > ${now} ORDER BY action`.pipe(
+          sql`SELECT * FROM action_pauses WHERE until IS NULL OR until > ${now} ORDER BY action`.pipe(
+            Effect.flatMap(pauseRows.all),
             Effect.map((rows) => rows.map(fromPauseRow)),
             Effect.mapError(toStateError)
           ),
         failureStreak: (action) =>
-          sql<{ failures: number; first_failure_at: number; last_error: string; alerted_at: number | null; skip_remaining: number }>`
-            SELECT * FROM failure_streaks WHERE action = ${action}`.pipe(
-            Effect.map(([row]) =>
+          sql`SELECT * FROM failure_streaks WHERE action = ${action}`.pipe(
+            Effect.flatMap(streakRows.first),
+            Effect.map((row) =>
               Option.map(Option.fromNullable(row), (row) => ({
                 failures: row.failures,
                 firstFailureAt: row.first_failure_at,
@@ -231,8 +262,9 @@ export const StateStoreSqlite = (options: { readonly ledgerSize: number }) =>
                   last_error = excluded.last_error, alerted_at = excluded.alerted_at, skip_remaining = excluded.skip_remaining`
           ).pipe(Effect.asVoid, Effect.mapError(toStateError)),
         sessionGet: (action, key) =>
-          sql<{ value: string }>`SELECT value FROM sessions WHERE action = ${action} AND key = ${key}`.pipe(
-            Effect.map(([row]) => Option.map(Option.fromNullable(row), (row) => JSON.parse(row.value) as unknown)),
+          sql`SELECT value FROM sessions WHERE action = ${action} AND key = ${key}`.pipe(
+            Effect.flatMap(sessionValues.first),
+            Effect.map((row) => Option.map(Option.fromNullable(row), (row) => row.value)),
             Effect.mapError(toStateError)
           ),
         sessionSet: (action, key, value) =>
@@ -245,7 +277,8 @@ export const StateStoreSqlite = (options: { readonly ledgerSize: number }) =>
         sessionDelete: (action, key) =>
           sql`DELETE FROM sessions WHERE action = ${action} AND key = ${key}`.pipe(Effect.asVoid, Effect.mapError(toStateError)),
         sessionKeys: (action, prefix = "") =>
-          sql<{ key: string }>`SELECT key FROM sessions WHERE action = ${action} AND substr(key, 1, ${prefix.length}) = ${prefix} ORDER BY key`.pipe(
+          sql`SELECT key FROM sessions WHERE action = ${action} AND substr(key, 1, ${prefix.length}) = ${prefix} ORDER BY key`.pipe(
+            Effect.flatMap(sessionKeyRows.all),
             Effect.map((rows) => rows.map((row) => row.key)),
             Effect.mapError(toStateError)
           )
