@@ -1,5 +1,6 @@
 import { Args, Command, Options } from "@effect/cli"
 import { Clock, Console, Effect, Option } from "effect"
+import { CorruptRowError } from "../domain/SqlRow.js"
 import { makeOutboxAdmin, type OutboxEntry } from "../gateway/OutboxAdmin.js"
 import { Database } from "../layers/Database.js"
 import { loadConfig } from "../layers/AppConfigFile.js"
@@ -27,7 +28,8 @@ const withOutbox = <A, E>(config: Option.Option<string>, body: (admin: Effect.Ef
     return yield* makeOutboxAdmin.pipe(
       Effect.flatMap(body),
       Effect.provide(Database(loaded.home)),
-      Effect.catchTag("SqlError", (error) => Effect.fail(new CliError({ message: `agenc.db: ${"message" in error ? error.message : "database error"}`, code: ExitCode.failure })))
+      Effect.catchTag("SqlError", (error) => Effect.fail(new CliError({ message: `agenc.db: ${"message" in error ? error.message : "database error"}`, code: ExitCode.failure }))),
+      Effect.catchIf((error) => error instanceof CorruptRowError, (error) => Effect.fail(new CliError({ message: `agenc.db: ${error.message}`, code: ExitCode.failure })))
     )
   })
 

@@ -1,4 +1,3 @@
-import type { SqlError } from "@effect/sql"
 import { Clock, Duration, Effect, Either, Option, Queue, Ref, Schedule, type Tracer } from "effect"
 import type { DeliveryPolicy } from "../domain/ChannelsConfig.js"
 import {
@@ -12,7 +11,7 @@ import { LoopHealth } from "../domain/LoopSupervisor.js"
 import { testFault } from "../domain/TestFaults.js"
 import * as Metrics from "../services/Metrics.js"
 import { backoffDelay, LEASE_MARGIN, quickRetry, sendLeaseMs } from "./Backoff.js"
-import type { Outbox, OutboxKey } from "./Outbox.js"
+import type { Outbox, OutboxError, OutboxKey } from "./Outbox.js"
 import { decodePayload } from "./OutboxRecord.js"
 import type { Redact } from "./Redactor.js"
 import { errorMessage } from "../domain/DescribeError.js"
@@ -29,16 +28,16 @@ const ORIGINS = 1_000
 /** One channel's delivery: `send` for a new message, `run` as its background retry loop. */
 export interface ChannelWorker {
   readonly name: string
-  readonly send: (message: OutboundMessage) => Effect.Effect<DeliveryOutcome, SqlError.SqlError>
+  readonly send: (message: OutboundMessage) => Effect.Effect<DeliveryOutcome, OutboxError>
   /** Commits the message to the outbox and leaves the attempts to `run`; answers `queued` (or what is already known of the id). */
-  readonly enqueue: (message: OutboundMessage) => Effect.Effect<DeliveryOutcome, SqlError.SqlError>
+  readonly enqueue: (message: OutboundMessage) => Effect.Effect<DeliveryOutcome, OutboxError>
   /** One pass over the channel's queue; `force` ignores the channel's backoff. */
-  readonly drain: (force: boolean) => Effect.Effect<void, SqlError.SqlError>
+  readonly drain: (force: boolean) => Effect.Effect<void, OutboxError>
   /** Retries queued messages forever: after each backoff, on `wake`, and every `pollInterval` for rows other processes queued. */
   readonly run: Effect.Effect<never>
   /** `run`'s liveness and restarts, kept by the supervisor that runs it. */
   readonly health: LoopHealth
-  readonly status: Effect.Effect<ChannelStatus, SqlError.SqlError>
+  readonly status: Effect.Effect<ChannelStatus, OutboxError>
 }
 
 interface ChannelState {
@@ -112,7 +111,7 @@ export const makeChannelWorker = (options: {
       message: OutboundMessage,
       attemptsSoFar: number,
       schedule: Schedule.Schedule<unknown, DeliveryError>
-    ): Effect.Effect<DeliveryOutcome, SqlError.SqlError> =>
+    ): Effect.Effect<DeliveryOutcome, OutboxError> =>
       Effect.gen(function*() {
         const attempts = yield* Ref.make(attemptsSoFar)
         const result = yield* attemptOnce(key, message, attempts).pipe(Effect.retry(schedule), Effect.either)
@@ -148,7 +147,7 @@ export const makeChannelWorker = (options: {
         Effect.annotateLogs({ action: message.action, messageId: message.id })
       )
 
-    const send = (message: OutboundMessage): Effect.Effect<DeliveryOutcome, SqlError.SqlError> =>
+    const send = (message: OutboundMessage): Effect.Effect<DeliveryOutcome, OutboxError> =>
       Effect.gen(function*() {
         const key = { id: message.id, channel: name }
         const now = yield* Clock.currentTimeMillis
@@ -173,13 +172,21 @@ export const makeChannelWorker = (options: {
         return yield* deliverLeased(key, message, attempts, quickRetry(policy))
       }).pipe(Effect.annotateLogs({ channel: name }))
 
-    const drain = (force: boolean): Effect.Effect<void, SqlError.SqlError> =>
+    const drain = (force: boolean): Effect.Effect<void, OutboxError> =>
       Effect.gen(function*() {
         if (!force && (yield* Ref.get(state)).blockedUntil > (yield* Clock.currentTimeMillis)) return
         while (true) {
           const rows = yield* outbox.pendingRows(name, yield* Clock.currentTimeMillis, BATCH)
-          for (const row of rows) {
+          for (const pending of rows) {
             const now = yield* Clock.currentTimeMillis
+            if (Either.isLeft(pending)) {
+              // A column that does not decode: like an unreadable payload, set aside with the reason.
+              yield* outbox.deadLetter(pending.left.key, now, pending.left.reason)
+              origins.delete(pending.left.key.id)
+              yield* Effect.logError(`dead letter ${pending.left.key.id}: ${pending.left.reason}`)
+              continue
+            }
+            const row = pending.right
             const key = { id: row.id, channel: name }
             const claim = yield* outbox.claim(key, now, timeout + LEASE_MARGIN)
             if (claim?._tag !== "Claimed") continue
@@ -209,7 +216,7 @@ export const makeChannelWorker = (options: {
         }
       }).pipe(Effect.annotateLogs({ channel: name }))
 
-    const enqueue = (message: OutboundMessage): Effect.Effect<DeliveryOutcome, SqlError.SqlError> =>
+    const enqueue = (message: OutboundMessage): Effect.Effect<DeliveryOutcome, OutboxError> =>
       Effect.gen(function*() {
         const row = yield* outbox.enqueue(message, name, yield* Clock.currentTimeMillis)
         if (row.status === "pending") {
@@ -237,7 +244,7 @@ export const makeChannelWorker = (options: {
       yield* Effect.race(Effect.sleep(Duration.millis(wait)), Queue.take(wake))
     }).pipe(Effect.forever)
 
-    const status: Effect.Effect<ChannelStatus, SqlError.SqlError> = Effect.gen(function*() {
+    const status: Effect.Effect<ChannelStatus, OutboxError> = Effect.gen(function*() {
       const plugged = yield* plugin.health.pipe(
         Effect.catchAllDefect((defect) => Effect.succeed({ healthy: false, target: "?", detail: String(defect) }))
       )

@@ -1,26 +1,42 @@
 import { SqlClient, type SqlError } from "@effect/sql"
-import { Effect } from "effect"
+import { Effect, Either, Schema } from "effect"
+import { type CorruptRowError, NullableInt, NullableText, rowDecoder } from "../domain/SqlRow.js"
 import type { OutboundMessage } from "../services/Gateway.js"
 import { toJson } from "../domain/Json.js"
 import { isGone, selfOwner } from "./LeaseOwner.js"
 
-/** One (message, channel) row of the durable outbox. */
-export interface OutboxRow {
-  readonly id: string
-  readonly channel: string
-  readonly payload: string
-  /** dead: the row cannot be read (its payload is corrupt); kept with the reason, never attempted again. */
-  readonly status: "pending" | "delivered" | "dropped" | "dead"
-  readonly attempts: number
-  readonly parts_done: number
-  readonly created_at: number
-  readonly next_attempt_at: number
-  readonly lease_until: number | null
+/** One (message, channel) row of the durable outbox, as a Schema: every row read is decoded by it. */
+export const OutboxRow = Schema.Struct({
+  id: Schema.String,
+  channel: Schema.String,
+  payload: Schema.String,
+  /** dead: the row cannot be read (its payload or a column is corrupt); kept with the reason, never attempted again. */
+  status: Schema.Literal("pending", "delivered", "dropped", "dead"),
+  attempts: Schema.Number,
+  parts_done: Schema.Number,
+  created_at: Schema.Number,
+  next_attempt_at: Schema.Number,
+  lease_until: NullableInt,
   /** Who holds the lease (`LeaseOwner`), so a new process can release the leases of a killed one. */
-  readonly lease_owner: string | null
-  readonly finished_at: number | null
-  readonly last_error: string | null
-}
+  lease_owner: NullableText,
+  finished_at: NullableInt,
+  last_error: NullableText
+})
+export type OutboxRow = typeof OutboxRow.Type
+
+/** What the outbox can fail with: SQLite itself, or a row that does not decode. */
+export type OutboxError = SqlError.SqlError | CorruptRowError
+
+// Built once: the worker decodes every row it reads.
+const outboxRows = rowDecoder("outbox", OutboxRow)
+const keyRows = rowDecoder("outbox", Schema.Struct({ id: Schema.String, channel: Schema.String }))
+const attemptRows = rowDecoder("outbox", Schema.Struct({ attempts: Schema.Number, parts_done: Schema.Number }))
+const ownerRows = rowDecoder("outbox", Schema.Struct({ owner: Schema.String }))
+const countRows = rowDecoder("outbox", Schema.Struct({ n: Schema.Number }))
+const timeRows = rowDecoder("outbox", Schema.Struct({ at: NullableInt }))
+
+/** A pending row as the worker's scan reads it: decoded, or corrupt with its key and the reason (to dead-letter). */
+export type PendingRow = Either.Either<OutboxRow, { readonly key: OutboxKey; readonly reason: string }>
 
 /** Identifies a row. */
 export interface OutboxKey {
@@ -43,16 +59,16 @@ export const makeOutbox = Effect.gen(function*() {
   const owner = selfOwner()
 
   const claimRow = (key: OutboxKey, now: number, leaseMs: number) =>
-    sql<OutboxRow>`UPDATE outbox SET lease_until = ${now + leaseMs}, lease_owner = ${owner}
+    sql`UPDATE outbox SET lease_until = ${now + leaseMs}, lease_owner = ${owner}
       WHERE id = ${key.id} AND channel = ${key.channel} AND status = 'pending'
         AND (lease_until IS NULL OR lease_until <= ${now})
-      RETURNING *`.pipe(Effect.map(([row]) => row))
+      RETURNING *`.pipe(Effect.flatMap(outboxRows.first))
 
-  const claim = (key: OutboxKey, now: number, leaseMs: number): Effect.Effect<Claim | undefined, SqlError.SqlError> =>
+  const claim = (key: OutboxKey, now: number, leaseMs: number): Effect.Effect<Claim | undefined, OutboxError> =>
     Effect.gen(function*() {
       const claimed = yield* claimRow(key, now, leaseMs)
       if (claimed !== undefined) return { _tag: "Claimed", row: claimed } as const
-      const [row] = yield* sql<OutboxRow>`SELECT * FROM outbox WHERE id = ${key.id} AND channel = ${key.channel}`
+      const row = yield* sql`SELECT * FROM outbox WHERE id = ${key.id} AND channel = ${key.channel}`.pipe(Effect.flatMap(outboxRows.first))
       if (row === undefined) return undefined
       return row.status === "pending" ? { _tag: "Busy", row } as const : { _tag: "Finished", row } as const
     })
@@ -72,8 +88,8 @@ export const makeOutbox = Effect.gen(function*() {
     /** Adds the row unless this (id, channel) is already known, for the channel's worker to deliver; answers the row. */
     enqueue: (message: OutboundMessage, channel: string, now: number) =>
       insert(message, channel, now).pipe(
-        Effect.zipRight(sql<OutboxRow>`SELECT * FROM outbox WHERE id = ${message.id} AND channel = ${channel}`),
-        Effect.map(([row]) => row!)
+        Effect.zipRight(sql`SELECT * FROM outbox WHERE id = ${message.id} AND channel = ${channel}`),
+        Effect.flatMap(([row]) => outboxRows.one(row))
       ),
     /**
      * Releases every lease whose owner is provably gone (killed outright: its leases were never given
@@ -81,8 +97,8 @@ export const makeOutbox = Effect.gen(function*() {
      */
     releaseOrphans: (now: number) =>
       Effect.gen(function*() {
-        const owners = yield* sql<{ owner: string }>`SELECT DISTINCT lease_owner AS owner FROM outbox
-          WHERE status = 'pending' AND lease_until > ${now} AND lease_owner IS NOT NULL AND lease_owner != ${owner}`
+        const owners = yield* sql`SELECT DISTINCT lease_owner AS owner FROM outbox
+          WHERE status = 'pending' AND lease_until > ${now} AND lease_owner IS NOT NULL AND lease_owner != ${owner}`.pipe(Effect.flatMap(ownerRows.all))
         const gone = owners.map((row) => row.owner).filter(isGone)
         for (const dead of gone) {
           yield* sql`UPDATE outbox SET lease_until = NULL, lease_owner = NULL WHERE status = 'pending' AND lease_owner = ${dead}`
@@ -94,15 +110,17 @@ export const makeOutbox = Effect.gen(function*() {
       sql`UPDATE outbox SET status = 'dead', finished_at = ${now}, lease_until = NULL, last_error = ${reason}
         WHERE id = ${key.id} AND channel = ${key.channel}`.pipe(Effect.asVoid),
     deadLetterCount: (channel: string) =>
-      sql<{ n: number }>`SELECT COUNT(*) AS n FROM outbox WHERE status = 'dead' AND channel = ${channel}`.pipe(
-        Effect.map(([row]) => row?.n ?? 0)
+      sql`SELECT COUNT(*) AS n FROM outbox WHERE status = 'dead' AND channel = ${channel}`.pipe(
+        Effect.flatMap(countRows.first),
+        Effect.map((row) => row?.n ?? 0)
       ),
     claim,
     /** Counts an attempt before it starts, so a replay after a crash is recognisable. */
     beginAttempt: (key: OutboxKey) =>
-      sql<{ attempts: number; parts_done: number }>`UPDATE outbox SET attempts = attempts + 1
+      sql`UPDATE outbox SET attempts = attempts + 1
         WHERE id = ${key.id} AND channel = ${key.channel} RETURNING attempts, parts_done`.pipe(
-        Effect.map(([row]) => row ?? { attempts: 1, parts_done: 0 })
+        Effect.flatMap(attemptRows.first),
+        Effect.map((row) => row ?? { attempts: 1, parts_done: 0 })
       ),
     savePartsDone: (key: OutboxKey, n: number) =>
       sql`UPDATE outbox SET parts_done = ${n} WHERE id = ${key.id} AND channel = ${key.channel}`.pipe(Effect.asVoid),
@@ -118,23 +136,37 @@ export const makeOutbox = Effect.gen(function*() {
     /** Gives the lease back (an interrupted attempt), so the row is due again at once. */
     release: (key: OutboxKey) =>
       sql`UPDATE outbox SET lease_until = NULL WHERE id = ${key.id} AND channel = ${key.channel}`.pipe(Effect.asVoid),
-    /** Pending rows of `channel` not leased by anyone, oldest first. */
-    pendingRows: (channel: string, now: number, limit: number) =>
-      sql<OutboxRow>`SELECT * FROM outbox WHERE channel = ${channel} AND status = 'pending'
-        AND (lease_until IS NULL OR lease_until <= ${now}) ORDER BY created_at, id LIMIT ${limit}`,
+    /**
+     * Pending rows of `channel` not leased by anyone, oldest first. A row whose columns do not decode is
+     * answered as corrupt with the reason, for the worker to dead-letter: it must not stop the rows behind it.
+     */
+    pendingRows: (channel: string, now: number, limit: number): Effect.Effect<ReadonlyArray<PendingRow>, OutboxError> =>
+      sql`SELECT * FROM outbox WHERE channel = ${channel} AND status = 'pending'
+        AND (lease_until IS NULL OR lease_until <= ${now}) ORDER BY created_at, id LIMIT ${limit}`.pipe(
+        Effect.flatMap((rows) =>
+          Effect.forEach(rows, (raw) => {
+            const row = outboxRows.either(raw)
+            if (Either.isRight(row)) return Effect.succeed(Either.right(row.right))
+            // Without a readable key the row cannot even be set aside: that is the typed error.
+            return Effect.map(keyRows.one(raw), (key): PendingRow => Either.left({ key, reason: row.left.message }))
+          })
+        )
+      ),
     pendingCount: (channel?: string) =>
       (channel === undefined
-        ? sql<{ n: number }>`SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'`
-        : sql<{ n: number }>`SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending' AND channel = ${channel}`
-      ).pipe(Effect.map(([row]) => row?.n ?? 0)),
+        ? sql`SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'`
+        : sql`SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending' AND channel = ${channel}`
+      ).pipe(Effect.flatMap(countRows.first), Effect.map((row) => row?.n ?? 0)),
     /** When the channel's latest queued retry is due: a restart keeps the backoff (and a `Retry-After`) it had. */
     resumeAt: (channel: string) =>
-      sql<{ at: number | null }>`SELECT MAX(next_attempt_at) AS at FROM outbox WHERE channel = ${channel} AND status = 'pending'`.pipe(
-        Effect.map(([row]) => row?.at ?? 0)
+      sql`SELECT MAX(next_attempt_at) AS at FROM outbox WHERE channel = ${channel} AND status = 'pending'`.pipe(
+        Effect.flatMap(timeRows.first),
+        Effect.map((row) => row?.at ?? 0)
       ),
     lastDeliveredAt: (channel: string) =>
-      sql<{ at: number | null }>`SELECT MAX(finished_at) AS at FROM outbox WHERE channel = ${channel} AND status = 'delivered'`.pipe(
-        Effect.map(([row]) => row?.at ?? undefined)
+      sql`SELECT MAX(finished_at) AS at FROM outbox WHERE channel = ${channel} AND status = 'delivered'`.pipe(
+        Effect.flatMap(timeRows.first),
+        Effect.map((row) => row?.at ?? undefined)
       ),
     /** Forgets finished rows older than `before`; their ids could then be delivered again. */
     prune: (before: number) =>

@@ -1,5 +1,6 @@
 import { SqlClient } from "@effect/sql"
-import { Effect } from "effect"
+import { Effect, Schema } from "effect"
+import { NullableInt, NullableText, rowDecoder } from "../domain/SqlRow.js"
 
 /** One outbox row as the operator sees it. */
 export interface OutboxEntry {
@@ -13,16 +14,19 @@ export interface OutboxEntry {
   readonly lastError: string | undefined
 }
 
-interface Row {
-  readonly id: string
-  readonly channel: string
-  readonly status: string
-  readonly attempts: number
-  readonly created_at: number
-  readonly next_attempt_at: number
-  readonly finished_at: number | null
-  readonly last_error: string | null
-}
+const Row = Schema.Struct({
+  id: Schema.String,
+  channel: Schema.String,
+  status: Schema.String,
+  attempts: Schema.Number,
+  created_at: Schema.Number,
+  next_attempt_at: Schema.Number,
+  finished_at: NullableInt,
+  last_error: NullableText
+})
+type Row = typeof Row.Type
+// Built once; a corrupt row is a CorruptRowError naming outbox.<column>, which the CLI prints.
+const rows = rowDecoder("outbox", Row)
 
 const fromRow = (row: Row): OutboxEntry => ({
   id: row.id,
@@ -43,19 +47,19 @@ export const makeOutboxAdmin = Effect.gen(function*() {
   return {
     /** Newest first. */
     list: (query: { readonly channel?: string | undefined; readonly status?: string | undefined; readonly limit: number }) =>
-      sql<Row>`SELECT * FROM outbox WHERE ${sql.and([
+      sql`SELECT * FROM outbox WHERE ${sql.and([
         ...(query.channel === undefined ? [] : [sql`channel = ${query.channel}`]),
         ...(query.status === undefined ? [] : [sql`status = ${query.status}`])
-      ])} ORDER BY created_at DESC, id, channel LIMIT ${query.limit}`.pipe(Effect.map((rows) => rows.map(fromRow))),
+      ])} ORDER BY created_at DESC, id, channel LIMIT ${query.limit}`.pipe(Effect.flatMap(rows.all), Effect.map((found) => found.map(fromRow))),
     find: (id: string, channel: string | undefined) =>
-      sql<Row>`SELECT * FROM outbox WHERE ${byKey(id, channel)} ORDER BY channel`.pipe(Effect.map((rows) => rows.map(fromRow))),
+      sql`SELECT * FROM outbox WHERE ${byKey(id, channel)} ORDER BY channel`.pipe(Effect.flatMap(rows.all), Effect.map((found) => found.map(fromRow))),
     /** A pending or dead row is due now, its lease and backoff forgotten; answers the rows changed. */
     retry: (id: string, channel: string | undefined, now: number) =>
-      sql<Row>`UPDATE outbox SET status = 'pending', next_attempt_at = ${now}, lease_until = NULL, finished_at = NULL
-        WHERE ${byKey(id, channel)} AND status IN ('pending', 'dead') RETURNING *`.pipe(Effect.map((rows) => rows.map(fromRow))),
+      sql`UPDATE outbox SET status = 'pending', next_attempt_at = ${now}, lease_until = NULL, finished_at = NULL
+        WHERE ${byKey(id, channel)} AND status IN ('pending', 'dead') RETURNING *`.pipe(Effect.flatMap(rows.all), Effect.map((found) => found.map(fromRow))),
     /** A pending row is given up, recorded as dropped by the operator; answers the rows changed. */
     drop: (id: string, channel: string | undefined, now: number) =>
-      sql<Row>`UPDATE outbox SET status = 'dropped', finished_at = ${now}, lease_until = NULL, last_error = 'dropped by the operator'
-        WHERE ${byKey(id, channel)} AND status = 'pending' RETURNING *`.pipe(Effect.map((rows) => rows.map(fromRow)))
+      sql`UPDATE outbox SET status = 'dropped', finished_at = ${now}, lease_until = NULL, last_error = 'dropped by the operator'
+        WHERE ${byKey(id, channel)} AND status = 'pending' RETURNING *`.pipe(Effect.flatMap(rows.all), Effect.map((found) => found.map(fromRow)))
   }
 })

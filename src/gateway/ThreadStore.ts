@@ -1,5 +1,6 @@
 import { SqlClient } from "@effect/sql"
-import { Clock, Effect } from "effect"
+import { Clock, Effect, Schema } from "effect"
+import { rowDecoder } from "../domain/SqlRow.js"
 
 /** Session key under which a channel keeps the thread of an action's messages. */
 export const threadKey = (channel: string): string => `threads/${channel}`
@@ -14,16 +15,18 @@ export interface ThreadStore {
   readonly set: (action: string, channel: string, thread: string) => Effect.Effect<void, { readonly message: string }>
 }
 
+// Built once; a value that is not JSON is a CorruptRowError (the attempt fails retryably), never a thrown SyntaxError.
+const threadRows = rowDecoder("sessions", Schema.Struct({ value: Schema.parseJson() }))
+
 /** The thread store over the database's `sessions` table. */
 export const makeThreadStore = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   const store: ThreadStore = {
     get: (action, channel) =>
-      sql<{ value: string }>`SELECT value FROM sessions WHERE action = ${action} AND key = ${threadKey(channel)}`.pipe(
-        Effect.map(([row]) => {
-          const value: unknown = row === undefined ? undefined : JSON.parse(row.value)
-          return typeof value === "string" ? value : undefined
-        })
+      sql`SELECT value FROM sessions WHERE action = ${action} AND key = ${threadKey(channel)}`.pipe(
+        Effect.flatMap(threadRows.first),
+        // A thread id of another shape (a hand-edited session) starts a new thread rather than failing.
+        Effect.map((row) => typeof row?.value === "string" ? row.value : undefined)
       ),
     set: (action, channel, thread) =>
       Effect.gen(function*() {
