@@ -8,6 +8,8 @@ import {
   type TaskStatus,
   type TaskType
 } from "../domain/Marketplace.js"
+import { Schema } from "effect"
+import { rowDecoder } from "../domain/SqlRow.js"
 import { RESOLUTION_TYPES } from "./accounts/DisputeAccount.js"
 
 /** The u64 bit pattern as SQLite's int64 (two's complement), and back. */
@@ -18,26 +20,32 @@ export const fromI64 = (value: bigint): bigint => BigInt.asUintN(64, value)
 export const taskStatusCode = (status: TaskStatus): number => TASK_STATUSES.indexOf(status)
 export const taskTypeCode = (type: TaskType): number => TASK_TYPES.indexOf(type)
 
+const Int = Schema.BigIntFromSelf
+const Text = Schema.String
+const NullableText = Schema.NullOr(Schema.String)
+
 /** The columns of `ledger_tasks`, read with SafeIntegers (every INTEGER is a bigint). */
-export interface TaskRow {
-  readonly id: bigint
-  readonly creator: string
-  readonly required_capabilities: bigint
-  readonly description: string
-  readonly reward_amount: bigint
-  readonly reward_mint: string | null
-  readonly max_workers: bigint
-  readonly current_workers: bigint
-  readonly status: bigint
-  readonly task_type: bigint
-  readonly created_at: bigint
-  readonly deadline: bigint
-  readonly completed_at: bigint
-  readonly completions: bigint
-  readonly required_completions: bigint
-  readonly min_reputation: bigint
-  readonly depends_on: string | null
+const TaskColumns = {
+  id: Int,
+  creator: Text,
+  required_capabilities: Int,
+  description: Text,
+  reward_amount: Int,
+  reward_mint: NullableText,
+  max_workers: Int,
+  current_workers: Int,
+  status: Int,
+  task_type: Int,
+  created_at: Int,
+  deadline: Int,
+  completed_at: Int,
+  completions: Int,
+  required_completions: Int,
+  min_reputation: Int,
+  depends_on: NullableText
 }
+export const TaskRow = Schema.Struct(TaskColumns)
+export type TaskRow = typeof TaskRow.Type
 
 /** A `ledger_tasks` row as a Task. */
 export const taskFromRow = (row: TaskRow): Task => ({
@@ -59,10 +67,8 @@ export const taskFromRow = (row: TaskRow): Task => ({
 })
 
 /** A task row joined with the agent's claim on it. */
-export interface ClaimedTaskRow extends TaskRow {
-  readonly claimed_at: bigint
-  readonly expires_at: bigint
-}
+export const ClaimedTaskRow = Schema.Struct({ ...TaskColumns, claimed_at: Int, expires_at: Int })
+export type ClaimedTaskRow = typeof ClaimedTaskRow.Type
 
 /** A claimed task as a portfolio entry. */
 export const portfolioFromRow = (row: ClaimedTaskRow): PortfolioEntry => ({
@@ -72,17 +78,18 @@ export const portfolioFromRow = (row: ClaimedTaskRow): PortfolioEntry => ({
 })
 
 /** The columns of `ledger_disputes`. */
-export interface DisputeRow {
-  readonly id: bigint
-  readonly task_id: bigint
-  readonly resolution_type: bigint
-  readonly status: bigint
-  readonly created_at: bigint
-  readonly resolved_at: bigint
-  readonly votes_for: bigint
-  readonly votes_against: bigint
-  readonly voting_deadline: bigint
-}
+export const DisputeRow = Schema.Struct({
+  id: Int,
+  task_id: Int,
+  resolution_type: Int,
+  status: Int,
+  created_at: Int,
+  resolved_at: Int,
+  votes_for: Int,
+  votes_against: Int,
+  voting_deadline: Int
+})
+export type DisputeRow = typeof DisputeRow.Type
 
 /** A `ledger_disputes` row as a Dispute. */
 export const disputeFromRow = (row: DisputeRow): Dispute => ({
@@ -98,10 +105,17 @@ export const disputeFromRow = (row: DisputeRow): Dispute => ({
 })
 
 /** The columns of `ledger_agent`. */
-export interface AgentRow {
-  readonly tasks_completed: bigint
-  readonly total_earned: bigint
-  readonly reputation: bigint
-  readonly active_tasks: bigint
-  readonly stake: bigint
-}
+export const AgentRow = Schema.Struct({
+  tasks_completed: Int,
+  total_earned: Int,
+  reputation: Int,
+  active_tasks: Int,
+  stake: Int
+})
+export type AgentRow = typeof AgentRow.Type
+
+/** Module-level decoders of the ledger's rows (built once; the claimable scan runs every heartbeat). */
+export const taskRows = rowDecoder("ledger_tasks", TaskRow)
+export const claimedTaskRows = rowDecoder("ledger_tasks", ClaimedTaskRow)
+export const disputeRows = rowDecoder("ledger_disputes", DisputeRow)
+export const agentRows = rowDecoder("ledger_agent", AgentRow)

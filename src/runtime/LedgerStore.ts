@@ -2,14 +2,15 @@ import { SqlClient, type SqlError } from "@effect/sql"
 import { Clock, Effect } from "effect"
 import { type AgentSnapshot, type Dispute, nowSeconds, type PortfolioEntry, type Task, type TaskFilter, type TaskStatus, U64_MAX } from "../domain/Marketplace.js"
 import { LedgerError, LedgerRuleError, NotFoundError } from "../services/AgentRuntime.js"
+import type { CorruptRowError, RowDecoder } from "../domain/SqlRow.js"
 import {
-  type AgentRow,
-  type ClaimedTaskRow,
+  agentRows,
+  claimedTaskRows,
   disputeFromRow,
-  type DisputeRow,
+  disputeRows,
   portfolioFromRow,
   taskFromRow,
-  type TaskRow,
+  taskRows,
   taskStatusCode,
   taskTypeCode,
   toI64
@@ -33,7 +34,11 @@ const STARTING_REPUTATION = 5000
 const VOTING_SECONDS = 24 * 3600
 const DISPUTE_SECONDS = 7 * 24 * 3600
 
-const toLedgerError = (error: SqlError.SqlError) => new LedgerError({ message: `local ledger: ${error.message}`, cause: error })
+const toLedgerError = (error: SqlError.SqlError | CorruptRowError | LedgerError) =>
+  error._tag === "LedgerError" ? error : new LedgerError({ message: `local ledger: ${error.message}`, cause: error })
+
+/** Decodes a query's rows; a corrupt one is a LedgerError naming the table and the column. */
+const decoded = <A>(decoder: RowDecoder<A>) => (rows: ReadonlyArray<unknown>) => Effect.mapError(decoder.all(rows), toLedgerError)
 
 /** The claimable scan as SQL: the same rule as `isClaimable` in the domain, one indexed query. */
 const claimableQuery = (sql: SqlClient.SqlClient, agent: LocalAgent, reputation: number, filter: TaskFilter, now: number) => {
@@ -51,8 +56,8 @@ const claimableQuery = (sql: SqlClient.SqlClient, agent: LocalAgent, reputation:
   if (filter.maxReward !== undefined && filter.maxReward < I64_MAX) clauses.push(sql`reward_amount <= ${filter.maxReward < 0n ? 0n : filter.maxReward}`)
   if (filter.taskTypes !== undefined) clauses.push(sql`task_type IN ${sql.in(filter.taskTypes.map(taskTypeCode))}`)
   const limit = filter.limit === undefined ? sql`` : sql`LIMIT ${Math.max(0, Math.floor(filter.limit))}`
-  return sql<TaskRow>`SELECT * FROM ledger_tasks WHERE ${sql.and(clauses)}
-    ORDER BY reward_amount DESC, created_at, id ${limit}`
+  return sql`SELECT * FROM ledger_tasks WHERE ${sql.and(clauses)}
+    ORDER BY reward_amount DESC, created_at, id ${limit}`.pipe(Effect.flatMap(decoded(taskRows)))
 }
 
 /** Row id of a task id the user typed; anything else cannot name a local task. */
@@ -67,13 +72,14 @@ const rowId = (id: string): bigint | undefined => /^[1-9]\d{0,18}$/.test(id) ? B
 export const makeLedgerStore = (sql: SqlClient.SqlClient, agent: LocalAgent) => {
   const safe = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.provideService(effect, SqlClient.SafeIntegers, true)
 
-  const agentRow = safe(sql<AgentRow>`SELECT * FROM ledger_agent WHERE id = 1`).pipe(Effect.map(([row]) => row))
+  const agentRow = safe(sql`SELECT * FROM ledger_agent WHERE id = 1`).pipe(Effect.flatMap(decoded(agentRows)), Effect.map(([row]) => row))
 
   const findTask = (id: string) => {
     const key = rowId(id)
     return key === undefined
       ? Effect.fail(new NotFoundError({ what: "task", id }))
-      : safe(sql<TaskRow>`SELECT * FROM ledger_tasks WHERE id = ${key}`).pipe(
+      : safe(sql`SELECT * FROM ledger_tasks WHERE id = ${key}`).pipe(
+        Effect.flatMap(decoded(taskRows)),
         Effect.flatMap(([row]) => row === undefined ? Effect.fail(new NotFoundError({ what: "task", id })) : Effect.succeed(row))
       )
   }
@@ -84,7 +90,7 @@ export const makeLedgerStore = (sql: SqlClient.SqlClient, agent: LocalAgent) => 
       VALUES (1, ${agent.name}, ${toI64(agent.capabilities)}, ${now}, ${now}, ${STARTING_REPUTATION})
       ON CONFLICT (id) DO UPDATE SET name = excluded.name, capabilities = excluded.capabilities, last_active = excluded.last_active`
 
-  const write = <A>(name: string, body: (now: number) => Effect.Effect<A, NotFoundError | LedgerRuleError | SqlError.SqlError>) =>
+  const write = <A>(name: string, body: (now: number) => Effect.Effect<A, NotFoundError | LedgerRuleError | LedgerError | SqlError.SqlError>) =>
     nowSeconds.pipe(
       Effect.flatMap((now) => sql.withTransaction(Effect.zipRight(register(now), body(now)))),
       safe,
@@ -97,7 +103,7 @@ export const makeLedgerStore = (sql: SqlClient.SqlClient, agent: LocalAgent) => 
     Effect.gen(function*() {
       const row = yield* findTask(id)
       const task = taskFromRow(row)
-      const claims = yield* safe(sql<{ task_id: bigint }>`SELECT task_id FROM ledger_claims
+      const claims = yield* safe(sql`SELECT task_id FROM ledger_claims
         WHERE task_id = ${row.id} AND worker = ${agent.name} AND is_completed = 0`)
       if (claims.length === 0) return yield* new LedgerRuleError({ message: `task ${id} has no open claim by ${agent.name}` })
       if (!statuses.includes(task.status)) return yield* new LedgerRuleError({ message: `task ${id} is ${task.status}` })
@@ -112,20 +118,21 @@ export const makeLedgerStore = (sql: SqlClient.SqlClient, agent: LocalAgent) => 
     addTask: (input: NewTask): Effect.Effect<Task, LedgerRuleError | LedgerError> =>
       nowSeconds.pipe(
         Effect.flatMap((now) => Effect.flatMap(validateNewTask(input, now), (t) =>
-          safe(sql<TaskRow>`INSERT INTO ledger_tasks (creator, required_capabilities, description, reward_amount, reward_mint,
+          safe(sql`INSERT INTO ledger_tasks (creator, required_capabilities, description, reward_amount, reward_mint,
               max_workers, status, task_type, created_at, deadline, required_completions, min_reputation, depends_on)
             VALUES (${agent.name}, ${toI64(t.requiredCapabilities)}, ${t.description}, ${t.rewardAmount}, ${t.rewardMint},
               ${t.maxWorkers}, 0, ${taskTypeCode(t.taskType)}, ${now}, ${t.deadline}, ${t.requiredCompletions}, ${t.minReputation}, ${t.dependsOn})
-            RETURNING *`))),
+            RETURNING *`).pipe(Effect.flatMap(decoded(taskRows))))),
         Effect.map(([row]) => taskFromRow(row!)),
         Effect.catchTag("SqlError", (error) => Effect.fail(toLedgerError(error))),
         Effect.withSpan("LedgerStore.addTask")
       ),
 
     listTasks: (): Effect.Effect<ReadonlyArray<Task>, LedgerError> =>
-      safe(sql<TaskRow>`SELECT * FROM ledger_tasks ORDER BY id`).pipe(
-        Effect.map((rows) => rows.map(taskFromRow)),
-        Effect.mapError(toLedgerError)
+      safe(sql`SELECT * FROM ledger_tasks ORDER BY id`).pipe(
+        Effect.mapError(toLedgerError),
+        Effect.flatMap(decoded(taskRows)),
+        Effect.map((rows) => rows.map(taskFromRow))
       ),
 
     task: (id: string): Effect.Effect<Task, NotFoundError | LedgerError> =>
@@ -156,20 +163,22 @@ export const makeLedgerStore = (sql: SqlClient.SqlClient, agent: LocalAgent) => 
       }).pipe(Effect.mapError(toLedgerError)),
 
     portfolio: (): Effect.Effect<ReadonlyArray<PortfolioEntry>, LedgerError> =>
-      safe(sql<ClaimedTaskRow>`SELECT t.*, c.claimed_at, c.expires_at FROM ledger_claims c
+      safe(sql`SELECT t.*, c.claimed_at, c.expires_at FROM ledger_claims c
         JOIN ledger_tasks t ON t.id = c.task_id
         WHERE c.worker = ${agent.name} AND c.is_completed = 0 ORDER BY c.claimed_at, t.id`).pipe(
-        Effect.map((rows) => rows.map(portfolioFromRow)),
-        Effect.mapError(toLedgerError)
+        Effect.mapError(toLedgerError),
+        Effect.flatMap(decoded(claimedTaskRows)),
+        Effect.map((rows) => rows.map(portfolioFromRow))
       ),
 
     disputes: (taskIds: ReadonlyArray<string>): Effect.Effect<ReadonlyArray<Dispute>, LedgerError> => {
       const keys = taskIds.flatMap((id) => rowId(id) ?? [])
       return keys.length === 0
         ? Effect.succeed([])
-        : safe(sql<DisputeRow>`SELECT * FROM ledger_disputes WHERE task_id IN ${sql.in(keys)} ORDER BY id`).pipe(
-          Effect.map((rows) => rows.map(disputeFromRow)),
-          Effect.mapError(toLedgerError)
+        : safe(sql`SELECT * FROM ledger_disputes WHERE task_id IN ${sql.in(keys)} ORDER BY id`).pipe(
+          Effect.mapError(toLedgerError),
+          Effect.flatMap(decoded(disputeRows)),
+          Effect.map((rows) => rows.map(disputeFromRow))
         )
     },
 
@@ -186,7 +195,7 @@ export const makeLedgerStore = (sql: SqlClient.SqlClient, agent: LocalAgent) => 
             ? `task ${id} needs capabilities 0x${task.requiredCapabilities.toString(16)}; ${agent.name} has 0x${agent.capabilities.toString(16)}`
             : task.deadline !== 0 && task.deadline <= now ? `task ${id} is past its deadline`
             : rep < task.minReputation ? `task ${id} needs reputation ${task.minReputation}; ${agent.name} has ${rep}`
-            : (yield* safe(sql<{ n: bigint }>`SELECT 1 AS n FROM ledger_claims WHERE task_id = ${row.id} AND worker = ${agent.name}`)).length > 0
+            : (yield* safe(sql`SELECT 1 AS n FROM ledger_claims WHERE task_id = ${row.id} AND worker = ${agent.name}`)).length > 0
             ? `task ${id} is already claimed by ${agent.name}`
             : undefined
           if (reason !== undefined) return yield* new LedgerRuleError({ message: reason })
@@ -220,9 +229,9 @@ export const makeLedgerStore = (sql: SqlClient.SqlClient, agent: LocalAgent) => 
       write("dispute", (now) =>
         Effect.gen(function*() {
           const { row } = yield* heldTask(id, ["InProgress", "PendingValidation"])
-          const [dispute] = yield* safe(sql<DisputeRow>`INSERT INTO ledger_disputes
+          const [dispute] = yield* safe(sql`INSERT INTO ledger_disputes
               (task_id, initiator, resolution_type, status, created_at, voting_deadline, expires_at)
-            VALUES (${row.id}, ${agent.name}, 1, 0, ${now}, ${now + VOTING_SECONDS}, ${now + DISPUTE_SECONDS}) RETURNING *`)
+            VALUES (${row.id}, ${agent.name}, 1, 0, ${now}, ${now + VOTING_SECONDS}, ${now + DISPUTE_SECONDS}) RETURNING *`).pipe(Effect.flatMap(decoded(disputeRows)))
           yield* sql`UPDATE ledger_tasks SET status = ${taskStatusCode("Disputed")} WHERE id = ${row.id}`
           return disputeFromRow(dispute!)
         }))
