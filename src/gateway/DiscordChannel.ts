@@ -1,8 +1,8 @@
 import type { HttpClient } from "@effect/platform"
-import { Effect, Redacted } from "effect"
+import { Effect, Option, Redacted, Schema } from "effect"
 import type { ContentField, ContentItem, MessageContent, Severity } from "../domain/MessageContent.js"
 import { type ChannelPlugin, DeliveryError, type OutboundMessage } from "../services/Gateway.js"
-import { parseJson, postJson } from "./HttpPost.js"
+import { answerDecoder, postJson } from "./HttpPost.js"
 import { type ChannelThreads, chatChannel, chatWebhookChannel, splitEscaped } from "./MessageParts.js"
 import { describeUrl } from "../domain/RedactUrl.js"
 import { escapeDiscord, fitEscaped, truncate } from "./SafeText.js"
@@ -19,7 +19,10 @@ export const DISCORD_LIMITS = { title: 256, description: 4_096, fields: 25, fiel
 /** The embed's side colour by severity: blurple, yellow, red. */
 export const SEVERITY_COLOURS: Record<Severity, number> = { info: 0x5865f2, warning: 0xfee75c, alert: 0xed4245 }
 
-const NO_MENTIONS = { parse: [] as Array<string> }
+const NO_MENTIONS: { readonly parse: ReadonlyArray<string> } = { parse: [] }
+
+/** What Discord answers a `?wait=true` post that opened a thread: the message, whose `channel_id` is the thread. */
+const decodeCreatedThread = answerDecoder(Schema.Struct({ channel_id: Schema.String }))
 
 type Embed = {
   title?: string
@@ -118,9 +121,9 @@ export const DiscordChannel = (options: {
           withQuery(Redacted.value(options.url), "wait", "true"),
           JSON.stringify({ ...body, thread_name: truncate(message.action, 100) })
         ).pipe(Effect.flatMap((text) => {
-          const created = parseJson(text) as { channel_id?: unknown } | undefined
-          return typeof created?.channel_id === "string"
-            ? Effect.succeed(created.channel_id)
+          const created = decodeCreatedThread(text)
+          return Option.isSome(created)
+            ? Effect.succeed(created.value.channel_id)
             : Effect.fail(new DeliveryError({ message: "Discord did not say which thread it created", retryable: false }))
         }))
   })

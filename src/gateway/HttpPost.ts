@@ -1,5 +1,5 @@
 import { HttpClient, HttpClientRequest } from "@effect/platform"
-import { Clock, Effect } from "effect"
+import { Clock, Effect, Option, Schema } from "effect"
 import { DeliveryError } from "../services/Gateway.js"
 import { describeCause } from "../domain/DescribeError.js"
 import { parseRetryAfter } from "../domain/HttpFailure.js"
@@ -43,21 +43,21 @@ export const postJson = (
     return yield* new DeliveryError({ message, retryable: response.status >= 500, detail })
   })
 
-const retryAfterFromBody = (text: string): number | undefined => {
-  try {
-    const json = JSON.parse(text) as { retry_after?: unknown; parameters?: { retry_after?: unknown } }
-    const seconds = json.retry_after ?? json.parameters?.retry_after
-    return typeof seconds === "number" && seconds >= 0 ? Math.round(seconds * 1000) : undefined
-  } catch {
-    return undefined
-  }
-}
+const Seconds = Schema.Number.pipe(Schema.nonNegative())
+/** Discord's `{"retry_after": s}` or Telegram's `{"parameters": {"retry_after": s}}`; anything else has no hint. */
+const decodeRetryAfter = Schema.decodeUnknownOption(Schema.parseJson(Schema.Union(
+  Schema.Struct({ retry_after: Seconds }),
+  Schema.Struct({ parameters: Schema.Struct({ retry_after: Seconds }) })
+)))
 
-/** `text` as JSON, or undefined when it is not JSON (an API's answer is untrusted). */
-export const parseJson = (text: string): unknown => {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return undefined
-  }
-}
+const retryAfterFromBody = (text: string): number | undefined =>
+  Option.match(decodeRetryAfter(text), {
+    onNone: () => undefined,
+    onSome: (body) => Math.round(("retry_after" in body ? body.retry_after : body.parameters.retry_after) * 1000)
+  })
+
+/**
+ * A decoder of a chat API's JSON answer, built once per Schema (at module level): the answer is
+ * untrusted, so one that is not JSON or not of the shape is `None`, for the caller's "unreadable answer".
+ */
+export const answerDecoder = <A, I>(schema: Schema.Schema<A, I>) => Schema.decodeUnknownOption(Schema.parseJson(schema))

@@ -1,8 +1,8 @@
 import type { HttpClient } from "@effect/platform"
-import { Effect, Redacted } from "effect"
+import { Effect, Option, Redacted, Schema } from "effect"
 import type { ContentField, ContentItem, MessageContent } from "../domain/MessageContent.js"
 import { type ChannelPlugin, DeliveryError, type OutboundMessage } from "../services/Gateway.js"
-import { parseJson, postJson } from "./HttpPost.js"
+import { answerDecoder, postJson } from "./HttpPost.js"
 import { type ChannelThreads, chatChannel, chatWebhookChannel, splitEscaped } from "./MessageParts.js"
 import { describeUrl } from "../domain/RedactUrl.js"
 import { escapeSlack, fitEscaped, truncate } from "./SafeText.js"
@@ -89,10 +89,16 @@ export const SlackChannel = (options: {
 const RETRYABLE_SLACK_ERRORS = new Set(["ratelimited", "rate_limited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"])
 
 /** Slack answers API calls with HTTP 200 and `{"ok": false, "error"}` on failure; the message's `ts` on success. */
+const decodeSlackAnswer = answerDecoder(Schema.Union(
+  // A delivered message whose `ts` is missing or odd is still delivered: only threading needs it.
+  Schema.Struct({ ok: Schema.Literal(true), ts: Schema.optional(Schema.Unknown) }),
+  Schema.Struct({ ok: Schema.Literal(false), error: Schema.String })
+))
+
 const slackAnswer = (text: string): Effect.Effect<string | undefined, DeliveryError> => {
-  const answer = parseJson(text) as { ok?: unknown; ts?: unknown; error?: unknown } | undefined
-  if (answer?.ok === true) return Effect.succeed(typeof answer.ts === "string" ? answer.ts : undefined)
-  const error = typeof answer?.error === "string" ? answer.error : "unreadable answer"
+  const answer = decodeSlackAnswer(text)
+  if (Option.isSome(answer) && answer.value.ok) return Effect.succeed(typeof answer.value.ts === "string" ? answer.value.ts : undefined)
+  const error = Option.isSome(answer) && !answer.value.ok ? answer.value.error : "unreadable answer"
   return Effect.fail(new DeliveryError({ message: `Slack: ${error}`, retryable: RETRYABLE_SLACK_ERRORS.has(error) }))
 }
 

@@ -1,8 +1,8 @@
 import type { HttpClient } from "@effect/platform"
-import { Effect, Redacted } from "effect"
+import { Effect, Option, Redacted, Schema } from "effect"
 import type { ContentField, ContentItem, MessageContent } from "../domain/MessageContent.js"
 import { type ChannelPlugin, DeliveryError, type OutboundMessage } from "../services/Gateway.js"
-import { parseJson, postJson } from "./HttpPost.js"
+import { answerDecoder, postJson } from "./HttpPost.js"
 import { type ChannelThreads, chatChannel, splitEscaped } from "./MessageParts.js"
 import { escapeHtml, fitEscaped, truncate } from "./SafeText.js"
 
@@ -52,10 +52,13 @@ export const telegramBodies = (chatId: string | number) => (message: OutboundMes
     .map((text) => ({ chat_id: chatId, text, parse_mode: "HTML", link_preview_options: { is_disabled: true } }))
 
 /** What the Bot API answers: `{"ok": true, "result": …}`. */
-const resultOf = (text: string): Record<string, unknown> | undefined => {
-  const answer = parseJson(text) as { ok?: unknown; result?: unknown } | undefined
-  return answer?.ok === true && typeof answer.result === "object" && answer.result !== null ? answer.result as Record<string, unknown> : undefined
-}
+const decodeTelegramAnswer = answerDecoder(Schema.Struct({
+  ok: Schema.Literal(true),
+  result: Schema.Record({ key: Schema.String, value: Schema.Unknown })
+}))
+
+const resultOf = (text: string): Record<string, unknown> | undefined =>
+  Option.getOrUndefined(Option.map(decodeTelegramAnswer(text), (answer) => answer.result))
 
 const unreadable = (method: string) => new DeliveryError({ message: `Telegram ${method}: unreadable answer`, retryable: false })
 

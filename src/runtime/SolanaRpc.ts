@@ -42,6 +42,10 @@ const Envelope = Schema.Union(
   Schema.Struct({ result: Schema.Unknown })
 )
 
+// Built once: every answer goes through them.
+const parseJsonText = Schema.decodeEither(Schema.parseJson())
+const decodeEnvelope = Schema.decodeUnknownEither(Envelope)
+
 /** One attempt's failure: `transient` ones (429, 5xx, timeout, network) are retried. */
 interface Attempt {
   readonly transient: boolean
@@ -77,15 +81,14 @@ export const makeSolanaRpc = (client: HttpClient.HttpClient, options: SolanaRpcO
           retryAfterMs
         })
       }
-      const json = Either.try(() => JSON.parse(text) as unknown)
+      const json = parseJsonText(text)
       if (Either.isLeft(json)) return yield* Effect.fail<Attempt>({ transient: false, message: `malformed JSON in the answer (${text.length} bytes)` })
-      const envelope = yield* Schema.decodeUnknown(Envelope)(json.right).pipe(
-        Effect.mapError((): Attempt => ({ transient: false, message: "the answer is not a JSON-RPC response" }))
-      )
-      if ("error" in envelope) {
-        return yield* Effect.fail<Attempt>({ transient: false, message: `JSON-RPC error ${envelope.error.code}: ${envelope.error.message}` })
+      const envelope = decodeEnvelope(json.right)
+      if (Either.isLeft(envelope)) return yield* Effect.fail<Attempt>({ transient: false, message: "the answer is not a JSON-RPC response" })
+      if ("error" in envelope.right) {
+        return yield* Effect.fail<Attempt>({ transient: false, message: `JSON-RPC error ${envelope.right.error.code}: ${envelope.right.error.message}` })
       }
-      return envelope.result
+      return envelope.right.result
     }).pipe(
       Effect.timeoutFail({
         duration: Duration.millis(options.timeoutMs),
