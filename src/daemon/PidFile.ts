@@ -1,4 +1,4 @@
-import { Clock, Data, Effect, Option } from "effect"
+import { Clock, Data, Effect, Option, Schema } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { tempNameFor, writeAtomicSync, writeExclusiveSync } from "../domain/FileSafety.js"
@@ -48,7 +48,26 @@ export type PidState =
   | { readonly _tag: "Running"; readonly record: PidRecord }
   | { readonly _tag: "Stale"; readonly stale: StalePid }
 
-const optionalString = (value: unknown): string | undefined => typeof value === "string" && value !== "" ? value : undefined
+/** A text field of the record: one of another type (a hand edit, an older tool) reads as absent, not as a bad file. */
+const LenientText = Schema.optional(Schema.transform(Schema.Unknown, Schema.UndefinedOr(Schema.String), {
+  strict: true,
+  decode: (value) => typeof value === "string" && value !== "" ? value : undefined,
+  encode: (value) => value
+}))
+
+/** The PID file's JSON: only the PID is required; the rest is identity and paths for the commands that find it. */
+const PidJson = Schema.parseJson(Schema.Struct({
+  pid: Schema.Unknown.pipe(Schema.filter(isValidPid, { message: () => "not a PID (an integer above 1)" })),
+  startTime: LenientText,
+  bootId: LenientText,
+  startedAt: Schema.optional(Schema.Unknown),
+  pidFile: LenientText,
+  socket: LenientText,
+  logFile: LenientText,
+  config: LenientText
+}))
+// Built once: `daemon status` and every start read the PID file.
+const decodePidJson = Schema.decodeUnknownOption(PidJson)
 
 const parse = (text: string): PidRecord | undefined => {
   const trimmed = text.trim()
@@ -57,22 +76,16 @@ const parse = (text: string): PidRecord | undefined => {
     const pid = Number(trimmed)
     return isValidPid(pid) ? { pid, startTime: undefined, bootId: undefined, startedAt: 0 } : undefined
   }
-  try {
-    const value = JSON.parse(trimmed) as Record<string, unknown>
-    if (typeof value !== "object" || value === null || !isValidPid(value.pid)) return undefined
-    return {
-      pid: value.pid,
-      startTime: optionalString(value.startTime),
-      bootId: optionalString(value.bootId),
-      startedAt: typeof value.startedAt === "number" && Number.isFinite(value.startedAt) ? value.startedAt : 0,
-      pidFile: optionalString(value.pidFile),
-      socket: optionalString(value.socket),
-      logFile: optionalString(value.logFile),
-      config: optionalString(value.config)
-    }
-  } catch {
-    return undefined
-  }
+  return Option.getOrUndefined(Option.map(decodePidJson(trimmed), (value): PidRecord => ({
+    pid: value.pid,
+    startTime: value.startTime,
+    bootId: value.bootId,
+    startedAt: typeof value.startedAt === "number" && Number.isFinite(value.startedAt) ? value.startedAt : 0,
+    pidFile: value.pidFile,
+    socket: value.socket,
+    logFile: value.logFile,
+    config: value.config
+  })))
 }
 
 const readSync = (file: string): string | undefined => {
