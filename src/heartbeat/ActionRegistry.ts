@@ -1,4 +1,4 @@
-import { Effect, Either } from "effect"
+import { Effect, Either, Schema } from "effect"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { pathToFileURL } from "node:url"
@@ -6,7 +6,6 @@ import type { Links } from "../domain/ChannelsConfig.js"
 import { ConfigError } from "../domain/ConfigError.js"
 import type { ActionConfig, ActiveHoursConfig, FailurePolicyConfig, HeartbeatConfig } from "../domain/HeartbeatConfig.js"
 import type { FailurePolicy, Registration } from "../services/Scheduler.js"
-import type { DefinedAction } from "./Action.js"
 import { decodeActionConfig } from "./actions/ActionConfigError.js"
 import { builtinActions } from "./actions/index.js"
 import * as ActiveHours from "../domain/ActiveHours.js"
@@ -19,15 +18,29 @@ import { errorMessage } from "../domain/DescribeError.js"
 /** `module: "agenc:<built-in>"` runs a built-in under the entry's own name (e.g. a second portfolio monitor). */
 export const BUILTIN_MODULE_PREFIX = "agenc:"
 
+/** An action's `configSchema` (from `Action.make`): any Schema that needs no services to decode. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const isConfigSchema = (value: unknown): value is Schema.Schema<any, any> => Schema.isSchema(value)
+
+/** A custom module's default export: checked before the scheduler ever calls it. */
+const ActionExport = Schema.Struct({
+  name: Schema.String,
+  description: Schema.String,
+  execute: Schema.declare((value: unknown): value is HeartbeatAction["execute"] => typeof value === "function"),
+  configSchema: Schema.optional(Schema.declare(isConfigSchema))
+})
+// Built once: `config validate`, every start and every reload check each module's export.
+const isActionExport = Schema.is(ActionExport)
+
 /** Why `value` is not an action, or undefined when it is one. */
 const shapeProblem = (value: unknown): string | undefined => {
   if (value === undefined) return "has no default export"
   if (typeof value !== "object" || value === null) return `default export is ${value === null ? "null" : typeof value}, not an action object`
-  const action = value as Partial<HeartbeatAction>
   const missing = [
-    typeof action.name === "string" ? undefined : "name (string)",
-    typeof action.description === "string" ? undefined : "description (string)",
-    typeof action.execute === "function" ? undefined : "execute (function)"
+    "name" in value && typeof value.name === "string" ? undefined : "name (string)",
+    "description" in value && typeof value.description === "string" ? undefined : "description (string)",
+    "execute" in value && typeof value.execute === "function" ? undefined : "execute (function)",
+    !("configSchema" in value) || value.configSchema === undefined || Schema.isSchema(value.configSchema) ? undefined : "configSchema (a Schema)"
   ].filter((field) => field !== undefined)
   return missing.length === 0 ? undefined : `default export is not an action: missing ${missing.join(", ")}`
 }
@@ -44,14 +57,14 @@ export const loadActionModule = (file: string, jsonPath: string): Effect.Effect<
       try: () => importModule(pathToFileURL(file).href),
       catch: (cause) => errorMessage(cause).split("\n")[0]
     }).pipe(Effect.catchAll((reason) => fail(`failed to load: ${reason}`)))
-    const problem = shapeProblem(module.default)
-    if (problem !== undefined) return yield* fail(`${problem} (use Action.make from the agenc package)`)
-    return module.default as HeartbeatAction
+    const exported: unknown = module.default
+    if (isActionExport(exported)) return exported
+    return yield* fail(`${shapeProblem(exported) ?? "default export is not an action"} (use Action.make from the agenc package)`)
   })
 
 /** Checks `config` against the action's schema at load time, so the error names `...config.<field>`. */
 const checkConfig = (action: HeartbeatAction, config: Record<string, unknown>, base: string): Effect.Effect<void, ConfigError> => {
-  const schema = (action as DefinedAction).configSchema
+  const schema = "configSchema" in action && isConfigSchema(action.configSchema) ? action.configSchema : undefined
   return schema === undefined
     ? Effect.void
     : decodeActionConfig(schema, action.name, config).pipe(
