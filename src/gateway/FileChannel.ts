@@ -1,4 +1,4 @@
-import { Clock, Effect } from "effect"
+import { Clock, Effect, Option, Schema } from "effect"
 import * as fs from "node:fs/promises"
 import { constants as fsConstants } from "node:fs"
 import * as path from "node:path"
@@ -80,15 +80,14 @@ const append = async (file: string, line: string, maxSize: number, keep: number)
   }
 }
 
+/** Only a line's `id` matters to the dedupe scan; a torn or foreign line is not a match. Built once. */
+const decodeRecordId = Schema.decodeUnknownOption(Schema.parseJson(Schema.Struct({ id: Schema.String })))
+
 const containsId = (file: string, keep: number, id: string): Effect.Effect<boolean, DeliveryError> =>
   Effect.try({ try: () => tailLines(file, keep, DEDUPE_WINDOW), catch: fail(`cannot read ${file}`) }).pipe(Effect.map((lines) => {
     const needle = JSON.stringify(id)
     return lines.some((line) => {
       if (!line.includes(needle)) return false
-      try {
-        return (JSON.parse(line) as { id?: unknown }).id === id
-      } catch {
-        return false
-      }
+      return Option.exists(decodeRecordId(line), (record) => record.id === id)
     })
   }))

@@ -1,17 +1,19 @@
-import { Option } from "effect"
+import { Option, Schema } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 
 /** The `effect` versions a custom action may use: the same major as agenc, at least this minor. */
 export const requiredEffect = { major: 3, minor: 22, range: "^3.22" } as const
 
+// Built once: a package.json that is not JSON or has no string version tells nothing.
+const decodePackageVersion = Schema.decodeUnknownOption(Schema.parseJson(Schema.Struct({ version: Schema.String })))
+
 /** The version of the `effect` package that `import "effect"` in a module in `dir` resolves to. */
 export const effectVersionFrom = (dir: string): Option.Option<{ readonly version: string; readonly file: string }> => {
   for (let at = path.resolve(dir); ; at = path.dirname(at)) {
     const file = path.join(at, "node_modules", "effect", "package.json")
     if (fs.existsSync(file)) {
-      const version = (JSON.parse(fs.readFileSync(file, "utf8")) as { version?: unknown }).version
-      return typeof version === "string" ? Option.some({ version, file }) : Option.none()
+      return Option.map(decodePackageVersion(fs.readFileSync(file, "utf8")), ({ version }) => ({ version, file }))
     }
     if (path.dirname(at) === at) return Option.none()
   }
