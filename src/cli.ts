@@ -21,7 +21,7 @@ import { Logging, LogLevelOverride } from "./layers/Logging.js"
 // Every file and folder agenc creates is private to its user (0600 / 0700), whatever the caller's umask.
 process.umask(0o077)
 
-const { version } = createRequire(import.meta.url)("../package.json") as { readonly version: string }
+const { version } = createRequire(import.meta.url)("../package.json") as { readonly version: string } // cast: our own package.json, shipped beside the build, not outside data
 
 const agenc = Command.make("agenc").pipe(
   Command.withDescription("heartbeat and autonomous daemon for AgenC agents"),
@@ -65,7 +65,7 @@ const program = Effect.suspend(() => {
       // @effect/cli has already printed what was wrong with the command line.
       return Effect.fail(new Exiting(ExitCode.usage))
     }
-    const tagged = error as { readonly _tag?: string; readonly message?: string; readonly code?: number; readonly line?: string }
+    const tagged = error as { readonly _tag?: string; readonly message?: string; readonly code?: number; readonly line?: string } // cast: the edge reads optional fields of any failure to pick an exit code; each is only compared, never trusted
     switch (tagged._tag) {
       case "CliError":
         return Console.error(`agenc: ${oneLine(tagged.message ?? "")}`).pipe(Effect.zipRight(Effect.fail(new Exiting(tagged.code!))))

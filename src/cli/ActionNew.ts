@@ -1,5 +1,5 @@
 import { Args, Command, Options } from "@effect/cli"
-import { Console, Effect, Option } from "effect"
+import { Console, Effect, Either, Option, Schema } from "effect"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { agencHome, expandHome } from "../domain/ConfigPath.js"
@@ -19,11 +19,22 @@ const failure = (message: string) => new CliError({ message, code: ExitCode.fail
 const io = <A>(what: string, run: () => Promise<A>) =>
   Effect.tryPromise({ try: run, catch: (cause) => failure(`${what}: ${errorMessage(cause)}`) })
 
+const JsonObject = Schema.Record({ key: Schema.String, value: Schema.Unknown })
+// Built once each: the user's package.json and gateway.json are outside data, decoded before they are merged into.
+const decodeJsonObject = Schema.decodeUnknownEither(Schema.parseJson(JsonObject))
+const decodeDependencies = Schema.decodeUnknownEither(Schema.UndefinedOr(Schema.Record({ key: Schema.String, value: Schema.String })))
+const decodeHeartbeat = Schema.decodeUnknownEither(Schema.UndefinedOr(JsonObject))
+const decodeActions = Schema.decodeUnknownEither(Schema.Array(JsonObject))
+
+/** `value` decoded, or a CliError saying which part of `file` is not of the shape. */
+const shaped = <A>(file: string, what: string, decoded: Either.Either<A, unknown>) =>
+  Either.isRight(decoded) ? Effect.succeed(decoded.right) : Effect.fail(failure(`${file}: ${what}`))
+
 const readJson = (file: string) =>
-  io(`cannot read ${file}`, () => fs.readFile(file, "utf8").then((text) => JSON.parse(text) as Record<string, unknown>, (cause) => {
+  io(`cannot read ${file}`, () => fs.readFile(file, "utf8").then((text): string | undefined => text, (cause) => {
     if (errnoCode(cause) === "ENOENT") return undefined
     throw cause
-  }))
+  })).pipe(Effect.flatMap((text) => text === undefined ? Effect.succeed(undefined) : shaped(file, "not a JSON object", decodeJsonObject(text))))
 
 /** Replaces `file` atomically (same mode), so a crash never leaves half a file. */
 const replaceJson = (file: string, value: unknown, mode: number) =>
@@ -47,11 +58,12 @@ const ensurePackageJson = (dir: string, name: string, version: string) =>
       }, 0o644)
       return `wrote ${file}`
     }
-    if (existing.type === "module" && (existing.dependencies as Record<string, string> | undefined)?.effect !== undefined) return undefined
+    const existingDependencies = yield* shaped(file, "\"dependencies\" is not an object of version strings", decodeDependencies(existing.dependencies))
+    if (existing.type === "module" && existingDependencies?.effect !== undefined) return undefined
     if (existing.type !== undefined && existing.type !== "module") {
       return yield* failure(`${file} has "type": ${JSON.stringify(existing.type)}; an action module is ESM: set "type": "module" or use another --dir`)
     }
-    const dependencies = { ...(existing.dependencies as Record<string, string> | undefined), effect: (existing.dependencies as Record<string, string> | undefined)?.effect ?? effectRange }
+    const dependencies = { ...existingDependencies, effect: existingDependencies?.effect ?? effectRange }
     yield* replaceJson(file, { ...existing, type: "module", dependencies }, 0o644)
     return `updated ${file} ("type": "module", effect ${dependencies.effect})`
   })
@@ -70,9 +82,9 @@ const register = (configFile: string, entry: Record<string, unknown>) =>
       })
       return `wrote ${configFile} with the built-in actions and ${entry.name}`
     }
-    const heartbeat = (existing.heartbeat ?? {}) as Record<string, unknown>
+    const heartbeat = (yield* shaped(configFile, "heartbeat: not an object", decodeHeartbeat(existing.heartbeat))) ?? {}
     // Without `actions` the built-ins run by default; listing only the new one would drop them.
-    const actions = (heartbeat.actions ?? initialConfig().heartbeat.actions) as Array<Record<string, unknown>>
+    const actions = yield* shaped(configFile, "heartbeat.actions: not an array of objects", decodeActions(heartbeat.actions ?? initialConfig().heartbeat.actions))
     if (actions.some((action) => action.name === entry.name)) {
       return `${configFile} already has an action named ${entry.name}; left it alone`
     }

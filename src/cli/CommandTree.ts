@@ -48,8 +48,8 @@ const flagsOf = (options: Node, defaultValue?: unknown): Array<FlagSpec> => {
     case "Single": {
       const bool = options.primitiveType._tag === "Bool"
       return [{
-        names: [options.fullName as string, ...(options.aliases as Array<string>).map((alias) => alias.length === 1 ? `-${alias}` : `--${alias}`)],
-        placeholder: bool ? undefined : Option.getOrElse(options.pseudoName as Option.Option<string>, () =>
+        names: [options.fullName as string, ...(options.aliases as Array<string>).map((alias) => alias.length === 1 ? `-${alias}` : `--${alias}`)], // cast: @effect/cli's descriptor tree is untyped in its public API; its own help renders the same fields
+        placeholder: bool ? undefined : Option.getOrElse(options.pseudoName as Option.Option<string>, () => // cast: @effect/cli's descriptor tree is untyped in its public API
           options.primitiveType._tag === "Integer" ? "N" : options.primitiveType._tag === "Path" ? "PATH" : "TEXT"),
         description: text(options.description),
         defaultValue: bool ? undefined : shownDefault(defaultValue),
@@ -76,7 +76,7 @@ const flagsOf = (options: Node, defaultValue?: unknown): Array<FlagSpec> => {
 const argsOf = (args: Node): Array<ArgSpec> => {
   switch (args._tag) {
     case "Single":
-      return [{ name: (args.name as string).replace(/^<|>$/g, "").toUpperCase(), description: text(args.description) }]
+      return [{ name: (args.name as string).replace(/^<|>$/g, "").toUpperCase(), description: text(args.description) }] // cast: @effect/cli's descriptor tree is untyped in its public API
     case "Both":
       return [...argsOf(args.left), ...argsOf(args.right)]
     case "Map":
@@ -95,7 +95,7 @@ const specOf = (descriptor: Node): CommandSpec => {
       return specOf(descriptor.command)
     case "Subcommands": {
       const parent = specOf(descriptor.parent)
-      return { ...parent, subcommands: (descriptor.children as Array<Node>).map(specOf) }
+      return { ...parent, subcommands: (descriptor.children as Array<Node>).map(specOf) } // cast: @effect/cli's descriptor tree is untyped in its public API
     }
     default:
       return {
@@ -110,4 +110,4 @@ const specOf = (descriptor: Node): CommandSpec => {
 
 /** The tree under `command`. */
 export const commandTree = (command: Command.Command<any, any, any, any>): CommandSpec =>
-  specOf((command as unknown as { readonly descriptor: Node }).descriptor)
+  specOf((command as unknown as { readonly descriptor: Node }).descriptor) // cast: @effect/cli's descriptor tree is untyped in its public API

@@ -46,7 +46,7 @@ const pidFileErrors = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A
   Effect.mapError(effect, (error) =>
     error instanceof PidFile.PidFileError || error instanceof PidFile.AlreadyRunningError
       ? failure(error.message)
-      : error as Exclude<E, PidErrors>)
+      : error as Exclude<E, PidErrors>) // cast: TypeScript cannot narrow a generic E by instanceof; the two PID errors are handled above
 
 const startDetached = (config: Option.Option<string>) =>
   Effect.gen(function*() {

@@ -79,7 +79,7 @@ export const runJson = (report: RunReport): RunJson => ({
   scheduledAt: isoTime(report.scheduledAt)!,
   startedAt: isoTime(report.startedAt)!,
   endedAt: isoTime(report.endedAt)!,
-  outcome: report.outcome as RunJson["outcome"],
+  outcome: report.outcome as RunJson["outcome"], // cast: a RunReport's outcome is one of RunJson's (a subset of the ledger's); the report comes from this process or a decoded reply
   shouldNotify: report.result?.shouldNotify ?? false,
   message: report.result?.message ?? null,
   metadata: report.result?.metadata ?? {},

@@ -38,7 +38,7 @@ const toCliError = <A, E extends { readonly _tag: string }, R>(effect: Effect.Ef
     if (error instanceof CliError || error instanceof ConfigError || error instanceof HomeError) return error
     if (error instanceof NotFoundError) return CliError.usage(`no ${error.what} ${error.id}`)
     if (error instanceof LedgerRuleError) return CliError.usage(error.message)
-    const message = (error as { readonly message?: unknown }).message
+    const message = "message" in error ? error.message : undefined
     return new CliError({ message: typeof message === "string" && message !== "" ? message : error._tag, code: ExitCode.failure })
   }))
 
@@ -47,7 +47,7 @@ export const parseCapabilities = (input: string): Either.Either<bigint, string> 
   if (/^[A-Za-z_,|\s]+$/.test(input)) {
     let mask = 0n
     for (const name of input.split(/[,|\s]+/).filter((s) => s !== "")) {
-      const bit = CAPABILITY_BITS[name.toUpperCase() as keyof typeof CAPABILITY_BITS]
+      const bit = CAPABILITY_BITS[name.toUpperCase() as keyof typeof CAPABILITY_BITS] // cast: a lookup by the user's word; an unknown name reads undefined and is reported below
       if (bit === undefined) return Either.left(`unknown capability ${name} (known: ${Object.keys(CAPABILITY_BITS).join(", ")})`)
       mask |= 1n << BigInt(bit)
     }

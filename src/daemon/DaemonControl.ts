@@ -91,19 +91,19 @@ export const stop = (found: { readonly paths: DaemonPaths; readonly state: PidFi
     if (state._tag !== "Running") {
       const removed = yield* PidFile.removeStale(paths.pidFile, state)
       yield* PidFile.removeStale(PidFile.locatorFile(paths.home), yield* PidFile.inspectLocator(paths.home))
-      return { _tag: "NotRunning", removedStale: removed && state._tag === "Stale" ? state.stale.reason : undefined } as StopOutcome
+      return { _tag: "NotRunning", removedStale: removed && state._tag === "Stale" ? state.stale.reason : undefined } satisfies StopOutcome
     }
     const record = state.record
     // A record confirmed by the socket (no start time) cannot be re-checked by identity: it was verified just now.
     const byIdentity = verifyDaemon(record).running
-    if (!signalVerified(record, "SIGTERM", true)) return { _tag: "Stopped", pid: record.pid } as StopOutcome
+    if (!signalVerified(record, "SIGTERM", true)) return { _tag: "Stopped", pid: record.pid } satisfies StopOutcome
     const gone = () => byIdentity ? !verifyDaemon(record).running : !isAlive(record.pid)
     const deadline = (yield* Clock.currentTimeMillis) + timeoutMs
     while ((yield* Clock.currentTimeMillis) < deadline) {
-      if (gone()) return { _tag: "Stopped", pid: record.pid } as StopOutcome
+      if (gone()) return { _tag: "Stopped", pid: record.pid } satisfies StopOutcome
       yield* Effect.sleep(50)
     }
-    if (gone()) return { _tag: "Stopped", pid: record.pid } as StopOutcome
+    if (gone()) return { _tag: "Stopped", pid: record.pid } satisfies StopOutcome
     yield* Effect.sync(() => signalVerified(record, "SIGKILL", byIdentity ? verifyDaemon(record).running : isAlive(record.pid)))
-    return { _tag: "Killed", pid: record.pid } as StopOutcome
+    return { _tag: "Killed", pid: record.pid } satisfies StopOutcome
   })

@@ -25,7 +25,7 @@ const render = (value: Value, indent: string): string => {
   if (typeof value === "number") return `${indent}<integer>${value}</integer>`
   if (typeof value === "boolean") return `${indent}<${value}/>`
   if (Array.isArray(value)) return [`${indent}<array>`, ...value.map((item) => render(item, `${indent}  `)), `${indent}</array>`].join("\n")
-  const entries = Object.entries(value as { readonly [key: string]: Value })
+  const entries = Object.entries(value)
   return [
     `${indent}<dict>`,
     ...entries.flatMap(([key, item]) => [`${indent}  <key>${escape(key)}</key>`, render(item, `${indent}  `)]),

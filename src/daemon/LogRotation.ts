@@ -48,10 +48,11 @@ export const stdioIsLogFile = (logFile: string): boolean => {
 let dup2: ((from: number, to: number) => number) | undefined
 const loadDup2 = () => {
   if (dup2 === undefined) {
+    // cast: koffi is loaded lazily (Linux only) and has no types we import here
     const koffi = createRequire(import.meta.url)("koffi") as {
       load: (name: string) => { func: (signature: string) => (...args: Array<unknown>) => number }
     }
-    dup2 = koffi.load("libc.so.6").func("int dup2(int, int)") as (from: number, to: number) => number
+    dup2 = koffi.load("libc.so.6").func("int dup2(int, int)") as (from: number, to: number) => number // cast: koffi returns untyped functions; the C signature string is the type
   }
   return dup2
 }

@@ -44,15 +44,16 @@ interface Libc {
 }
 
 const loadLibc = (): Libc => {
+  // cast: koffi is loaded lazily (Linux only) and has no types we import here
   const koffi = createRequire(import.meta.url)("koffi") as {
     load: (name: string) => { func: (signature: string) => (...args: Array<unknown>) => number }
     errno: () => number
   }
   const libc = koffi.load("libc.so.6")
   return {
-    socket: libc.func("int socket(int, int, int)") as Libc["socket"],
-    sendto: libc.func("long sendto(int, const void *, size_t, int, const void *, uint32_t)") as Libc["sendto"],
-    close: libc.func("int close(int)") as Libc["close"],
+    socket: libc.func("int socket(int, int, int)") as Libc["socket"], // cast: koffi returns untyped functions; the C signature string is the type
+    sendto: libc.func("long sendto(int, const void *, size_t, int, const void *, uint32_t)") as Libc["sendto"], // cast: koffi returns untyped functions; the C signature string is the type
+    close: libc.func("int close(int)") as Libc["close"], // cast: koffi returns untyped functions; the C signature string is the type
     errno: koffi.errno
   }
 }

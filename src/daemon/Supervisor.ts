@@ -220,12 +220,12 @@ export const stopSupervisor = (paths: DaemonPaths, timeoutMs: number) =>
     const file = supervisorPidFile(paths)
     const state = yield* PidFile.inspect(file)
     if (state._tag === "Stale") yield* Effect.sync(() => fs.rmSync(file, { force: true }))
-    if (state._tag !== "Running") return { _tag: "NotRunning" } as SupervisorStop
+    if (state._tag !== "Running") return { _tag: "NotRunning" } satisfies SupervisorStop
     const record = state.record
     yield* Effect.sync(() => process.kill(record.pid, "SIGTERM"))
     const deadline = (yield* Clock.currentTimeMillis) + timeoutMs
     while ((yield* Clock.currentTimeMillis) < deadline) {
-      if (!stillRunning(record).running) return { _tag: "Stopped", pid: record.pid } as SupervisorStop
+      if (!stillRunning(record).running) return { _tag: "Stopped", pid: record.pid } satisfies SupervisorStop
       yield* Effect.sleep(50)
     }
     yield* Effect.sync(() => {
@@ -235,7 +235,7 @@ export const stopSupervisor = (paths: DaemonPaths, timeoutMs: number) =>
         // It ended between the last check and now.
       }
     })
-    return { _tag: "Killed", pid: record.pid } as SupervisorStop
+    return { _tag: "Killed", pid: record.pid } satisfies SupervisorStop
   })
 
 /** The parent PID of `pid` (field 4 of `/proc/PID/stat`), or undefined without `/proc`. */

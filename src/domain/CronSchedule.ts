@@ -131,6 +131,7 @@ const sharedTables = new Map<string, unknown>()
  */
 const shareTables = (cron: Cron.Cron): Cron.Cron => {
   if (sharedTables.size > 100_000) return cron
+  // cast: effect's Cron fields, shared read-only across equal schedules (see above); its type hides them
   const fields = cron as unknown as Record<string, ReadonlySet<number>> & {
     readonly next: Record<string, unknown>
     readonly prev: Record<string, unknown>
@@ -146,14 +147,14 @@ const shareTables = (cron: Cron.Cron): Cron.Cron => {
 
 const share = <A>(key: string, value: A): A => {
   const known = sharedTables.get(key)
-  if (known !== undefined) return known as A
+  if (known !== undefined) return known as A // cast: the table was stored under the same key from a value of the same type
   sharedTables.set(key, value)
   return value
 }
 
 /** Whether some month in the expression has one of its days (Feb 30, Apr 31 have none). */
 const canMatch = (cron: Cron.Cron): boolean => {
-  if (cron.days.size === 0 || (cron.weekdays.size !== 0 && (cron as unknown as { readonly and?: boolean }).and !== true)) return true
+  if (cron.days.size === 0 || (cron.weekdays.size !== 0 && (cron as unknown as { readonly and?: boolean }).and !== true)) return true // cast: effect's Cron keeps the day-of-month/weekday combination in a field its type does not expose
   const months = cron.months.size === 0 ? [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12] : [...cron.months]
   return months.some((month) => [...cron.days].some((day) => day <= MONTH_DAYS[month - 1]!))
 }

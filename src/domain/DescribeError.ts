@@ -13,7 +13,7 @@ const causeChain = (error: unknown): ReadonlyArray<string> => {
   for (let at: unknown = error, depth = 0; at !== undefined && at !== null && depth < 5; depth++) {
     const message = messageOf(at) ?? String(at)
     if (message !== "" && !messages.some((seen) => seen.includes(message))) messages.push(message)
-    at = typeof at === "object" ? (at as { cause?: unknown }).cause : undefined
+    at = typeof at === "object" && "cause" in at ? at.cause : undefined
   }
   return messages
 }
@@ -24,9 +24,10 @@ const causeChain = (error: unknown): ReadonlyArray<string> => {
  * ledger says `ECONNREFUSED`, not "An unknown error occurred".
  */
 export const describeError = (error: unknown): string => {
-  const tag = typeof error === "object" && error !== null ? (error as { _tag?: unknown })._tag : undefined
-  if (tag === "UnknownException" && (error as { cause?: unknown }).cause !== undefined) {
-    return oneLine(causeChain((error as { cause?: unknown }).cause).join(": "))
+  const tag = typeof error === "object" && error !== null && "_tag" in error ? error._tag : undefined
+  const cause = typeof error === "object" && error !== null && "cause" in error ? error.cause : undefined
+  if (tag === "UnknownException" && cause !== undefined) {
+    return oneLine(causeChain(cause).join(": "))
   }
   const message = messageOf(error)
   if (message !== undefined) {

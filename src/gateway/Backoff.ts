@@ -16,7 +16,7 @@ export const quickRetry = (policy: DeliveryPolicy): Schedule.Schedule<DeliveryEr
       Schedule.jittered,
       Schedule.modifyDelay((_, delay) => Duration.min(delay, Duration.millis(policy.maxBackoff))),
       Schedule.intersect(Schedule.recurs(policy.retries))
-    ) as Schedule.Schedule<unknown, DeliveryError>
+    ) as Schedule.Schedule<unknown, DeliveryError> // cast: widens the schedule's input to the errors it is used with; it ignores its input
   ).pipe(
     Schedule.whileInput((error: DeliveryError) =>
       error.retryable && error.timedOut !== true && (error.retryAfter ?? 0) <= QUICK_RETRY_AFTER_LIMIT

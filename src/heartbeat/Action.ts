@@ -43,7 +43,7 @@ export const make = <E, C = Record<string, unknown>, CI = Record<string, unknown
   configSchema: options.config,
   execute: (context) =>
     (options.config === undefined
-      ? Effect.succeed(context.config as C)
+      ? Effect.succeed(context.config as C) // cast: without a config schema C is Record<string, unknown>, which the registry decoded the config to
       : decodeActionConfig(options.config, context.action, context.config)).pipe(
         Effect.flatMap((config) => options.run({ ...context, config, rawConfig: context.config }))
       )
@@ -115,7 +115,7 @@ export const all = <E>(
     Effect.gen(function*() {
       const results = yield* Effect.forEach(actions, (action) => Effect.either(runChild(action, context)))
       const failures = results.flatMap((result, index) =>
-        Either.isLeft(result) ? [{ action: actions[index]!.name, error: result.left as unknown }] : []
+        Either.isLeft(result) ? [{ action: actions[index]!.name, error: result.left }] : []
       )
       if (failures.length > 0) return yield* Effect.fail(new ComposedActionError({ failures }))
       const successes = results.map((result) => Either.getOrThrow(result))
@@ -179,7 +179,7 @@ export const withConfig: {
   execute: (context) =>
     action.execute({
       ...context,
-      config: (typeof config === "function" ? config(context.config) ?? {} : config) as Record<string, unknown>
+      config: (typeof config === "function" ? config(context.config) ?? {} : config) as Record<string, unknown> // cast: the derived config is the caller's own object; the child action decodes it with its schema
     })
 }))
 

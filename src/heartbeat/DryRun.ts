@@ -31,7 +31,7 @@ export const dryRunStore = (store: StateStoreService): StateStoreService => {
       Effect.map(store.sessionKeys(action, prefix), (stored) => {
         const keys = new Set(stored)
         for (const [entry, value] of overlay) {
-          const [owner, key] = entry.split("\0") as [string, string]
+          const [owner, key = ""] = entry.split("\0")
           if (owner !== action || !key.startsWith(prefix)) continue
           if (Option.isSome(value)) keys.add(key)
           else keys.delete(key)

@@ -7,6 +7,6 @@ const lentImport = Symbol.for("agenc/importModule")
  * bundle an `import()` goes through the one the entry lends; everywhere else it is the plain `import()`.
  */
 export const importModule = (url: string): Promise<Record<string, unknown>> => {
-  const lent = (globalThis as { [lentImport]?: (url: string) => Promise<Record<string, unknown>> })[lentImport]
-  return lent === undefined ? import(url) as Promise<Record<string, unknown>> : lent(url)
+  const lent = (globalThis as { [lentImport]?: (url: string) => Promise<Record<string, unknown>> })[lentImport] // cast: a test hook on globalThis; the module's default export is decoded by ActionExport
+  return lent === undefined ? import(url) as Promise<Record<string, unknown>> : lent(url) // cast: a module namespace is an object of exports; the default export is decoded by ActionExport
 }

@@ -32,9 +32,9 @@ export const checkJsonShape = (input: unknown): ConfigError | undefined => {
       value.forEach((item, index) => stack.push({ value: item, path: [...at, index] }))
       continue
     }
-    for (const key of Object.keys(value)) {
+    for (const [key, child] of Object.entries(value)) {
       if (FORBIDDEN_KEYS.has(key)) return new ConfigError({ path: formatPath([...at, key]), message: `the key "${key}" is not allowed anywhere in the config` })
-      stack.push({ value: (value as Record<string, unknown>)[key], path: [...at, key] })
+      stack.push({ value: child, path: [...at, key] })
     }
   }
   return undefined
@@ -44,7 +44,7 @@ export const checkJsonShape = (input: unknown): ConfigError | undefined => {
 export const parseConfigText = (text: string, file: string): Effect.Effect<unknown, ConfigError> =>
   Effect.try({
     // Editors on Windows save UTF-8 with a BOM; JSON.parse rejects it.
-    try: () => JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) as unknown,
+    try: (): unknown => JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text),
     // One line: V8's message may quote the offending text, newlines included.
     catch: (cause) => new ConfigError({ message: `${file}: not valid JSON (${errorMessage(cause).replace(/\s+/g, " ")})` })
   }).pipe(Effect.flatMap((json) => {

@@ -15,7 +15,7 @@ export type LevelName = keyof typeof LEVELS
 
 /** Parses a level name (case-insensitive), or says which names there are. */
 export const parseLevel = (input: string): Option.Option<LogLevel.LogLevel> =>
-  Option.fromNullable(LEVELS[input.toLowerCase() as LevelName])
+  Option.fromNullable(LEVELS[input.toLowerCase() as LevelName]) // cast: a lookup by the user's word; an unknown level reads undefined and is reported
 
 /** `--log-level` when given on the command line: it wins over `log.level` in every layer built below it. */
 export class LogLevelOverride extends Context.Reference<LogLevelOverride>()("agenc/LogLevelOverride", {

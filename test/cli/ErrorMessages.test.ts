@@ -14,6 +14,7 @@ import { ConfigError } from "../../src/domain/ConfigError.js"
 import { ComposedActionError } from "../../src/heartbeat/Action.js"
 import { ActionConfigError } from "../../src/heartbeat/actions/ActionConfigError.js"
 import { describeError } from "../../src/domain/DescribeError.js"
+import { CorruptRowError } from "../../src/domain/SqlRow.js"
 import { DecodeError, LedgerError, LedgerRuleError, NotFoundError, RpcError } from "../../src/services/AgentRuntime.js"
 import { DeliveryError } from "../../src/services/Gateway.js"
 import { HomeError } from "../../src/layers/HomeAccess.js"
@@ -31,6 +32,7 @@ const examples: Record<string, Error> = {
   ComposedActionError: new ComposedActionError({ failures: [{ action: "a", error: new NotFoundError({ what: "task", id: "7" }) }] }),
   ConfigError: new ConfigError({ path: "heartbeat.actions[0].schedule", message: "\"0 0 31 2 *\" never matches" }),
   ControlError: new ControlError({ message: "/home/a/.agenc/gateway.sock: no answer in time" }),
+  CorruptRowError: new CorruptRowError({ table: "outbox", column: "attempts", message: "corrupt row in outbox.attempts: Expected number, actual \"many\"" }),
   DecodeError: new DecodeError({ account: "7xK", message: "not a Task account (discriminator mismatch, 12 bytes)" }),
   DeliveryError: new DeliveryError({ message: "HTTP 503", retryable: true }),
   HomeError: new HomeError({ file: "/home/a/.agenc", code: 77, message: "cannot create /home/a/.agenc: permission denied" }),

@@ -59,7 +59,7 @@ export const capabilityNames = (mask: bigint): string => {
   const names: Array<string> = []
   const byBit = new Map(Object.entries(CAPABILITY_BITS).map(([name, bit]) => [bit, name]))
   for (let bit = 0; mask >> BigInt(bit) > 0n; bit++) {
-    if ((mask >> BigInt(bit)) & 1n) names.push(byBit.get(bit as never) ?? `bit ${bit}`)
+    if ((mask >> BigInt(bit)) & 1n) names.push(byBit.get(bit as never) ?? `bit ${bit}`) // cast: a lookup in a Map keyed by the bit literals; a missing bit reads undefined
   }
   return names.length === 0 ? "none" : names.join(", ")
 }

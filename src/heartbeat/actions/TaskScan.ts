@@ -15,7 +15,7 @@ export const TaskScanConfig = Schema.Struct({
   minReward: Schema.optional(U64).annotations({ description: "lamports (or mint base units); only tasks paying at least this" }),
   maxReward: Schema.optional(U64),
   capabilities: Schema.optional(U64).annotations({ description: "capability bitmask; a task's required capabilities must fit within it" }),
-  taskTypes: Schema.optional(Schema.Array(Schema.Literal(...(TASK_TYPES as ReadonlyArray<Exclude<TaskType, "Unknown">>)))),
+  taskTypes: Schema.optional(Schema.Array(Schema.Literal(...(TASK_TYPES as ReadonlyArray<Exclude<TaskType, "Unknown">>)))), // cast: the on-chain names without "Unknown", which TASK_TYPES lists last
   minDeadlineBufferSeconds: Schema.optional(Schema.NonNegativeInt),
   maxListed: Schema.optionalWith(Schema.Int.pipe(Schema.positive()), { default: () => 20 }).annotations({
     description: "at most this many tasks per message; the rest are counted"
