@@ -13,7 +13,7 @@ import { resultsOnlyOnStdout } from "./Streams.js"
 import { zonedAndUtc } from "./TextTime.js"
 import { pauseJson } from "../heartbeat/Pauses.js"
 import { heartbeatPauseCommands } from "./HeartbeatPause.js"
-import { heartbeatLedgerCommands, ledgerLayer } from "./HeartbeatRuns.js"
+import { heartbeatLedgerCommands, readLedgerLayer } from "./HeartbeatRuns.js"
 import { heartbeatTrigger } from "./HeartbeatTrigger.js"
 import { configOption, jsonOption } from "./Options.js"
 
@@ -36,7 +36,7 @@ const list = Command.make("list", { config: configOption, json: jsonOption }, ({
           const paused = pauseJson(pauses.find((pause) => pause.action === registration.name))
           return { lastOutcome: last?.outcome ?? null, missed24h: counts.missed ?? 0, skipped24h: counts.skipped ?? 0, paused }
         }))
-    }).pipe(Effect.provide(ledgerLayer(loaded)))
+    }).pipe(Effect.provide(readLedgerLayer(loaded)))
     const rows = registrations.map((registration, index) => ({
       name: registration.name,
       description: registration.action.description,

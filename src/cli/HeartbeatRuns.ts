@@ -5,6 +5,7 @@ import * as CronSchedule from "../domain/CronSchedule.js"
 import { nextSlots } from "../heartbeat/NextSlots.js"
 import { pauseJson } from "../heartbeat/Pauses.js"
 import { Database } from "../layers/Database.js"
+import { DatabaseReadOnly } from "../layers/DatabaseReadOnly.js"
 import { loadConfig } from "../layers/AppConfigFile.js"
 import { StateStoreSqlite } from "../layers/StateStoreSqlite.js"
 import type { LoadedConfig } from "../services/AppConfig.js"
@@ -19,6 +20,10 @@ const iso = (ms: number | undefined): string | null => (ms === undefined ? null 
 /** The state store on `$AGENC_HOME/agenc.db`, for commands that only read the ledger (no daemon needed). */
 export const ledgerLayer = (loaded: LoadedConfig) =>
   StateStoreSqlite({ ledgerSize: loaded.config.heartbeat.ledgerSize }).pipe(Layer.provideMerge(Database(loaded.home)))
+
+/** The state store opened read-only, for commands that only read: creates nothing, works on a read-only home. */
+export const readLedgerLayer = (loaded: LoadedConfig) =>
+  StateStoreSqlite({ ledgerSize: loaded.config.heartbeat.ledgerSize }).pipe(Layer.provideMerge(DatabaseReadOnly(loaded.home)))
 
 /** `--since 2h` or `--since 2026-12-01T00:00Z`: epoch ms. */
 const parseSince = (input: string, now: number): Either.Either<number, string> => {
@@ -86,7 +91,7 @@ const runs = Command.make("runs", {
       const action = yield* checkAction(loaded, args.action, (name) =>
         store.runs({ action: name, limit: 1 }).pipe(Effect.map((rows) => rows.length > 0), Effect.orElseSucceed(() => false)))
       return yield* store.runs({ action, since, outcome: Option.getOrUndefined(args.outcome), limit: args.limit })
-    }).pipe(Effect.provide(ledgerLayer(loaded)))
+    }).pipe(Effect.provide(readLedgerLayer(loaded)))
     if (args.json) return yield* Console.log(JSON.stringify(records.map(runJson), null, 2))
     yield* Console.log(records.length === 0 ? "no records" : table(
       ["SLOT", "ACTION", "TRIGGER", "OUTCOME", "DETAIL"],
@@ -113,7 +118,7 @@ const next = Command.make("next", {
     yield* checkAction(loaded, args.action, () => Effect.succeed(false))
     const now = yield* Clock.currentTimeMillis
     const chosen = registrations.filter((registration) => Option.isNone(args.action) || registration.name === args.action.value)
-    const pauses = yield* Effect.flatMap(StateStore, (store) => store.pauses(now)).pipe(Effect.provide(ledgerLayer(loaded)))
+    const pauses = yield* Effect.flatMap(StateStore, (store) => store.pauses(now)).pipe(Effect.provide(readLedgerLayer(loaded)))
     const plans = chosen.map((registration) => {
       const timezone = CronSchedule.timezoneOf(registration.schedule)
       const pause = pauses.find((pause) => pause.action === registration.name)
