@@ -12,6 +12,7 @@ import type { LoadedConfig } from "../services/AppConfig.js"
 import { RUN_OUTCOMES, type RunRecord, StateStore } from "../services/StateStore.js"
 import { CliError } from "./CliError.js"
 import { loadChecked } from "../daemon/ConfigChecks.js"
+import type { LedgerRunJson } from "./JsonOutput.js"
 import { table } from "./Table.js"
 import { configOption, jsonOption } from "./Options.js"
 
@@ -34,12 +35,12 @@ const parseSince = (input: string, now: number): Either.Either<number, string> =
 }
 
 /** One ledger record as `heartbeat runs --json` prints it. */
-export const runJson = (run: RunRecord) => {
+export const runJson = (run: RunRecord): LedgerRunJson => {
   const ran = run.outcome !== "skipped" && run.outcome !== "missed"
   return {
     id: run.id ?? null,
     action: run.action,
-    slot: iso(run.scheduledAt),
+    scheduledAt: iso(run.scheduledAt)!,
     trigger: run.trigger ?? "schedule",
     startedAt: ran ? iso(run.startedAt) : null,
     endedAt: ran && run.outcome !== "running" ? iso(run.endedAt) : null,
@@ -49,7 +50,7 @@ export const runJson = (run: RunRecord) => {
     message: run.message ?? null,
     deliveries: run.deliveries ?? [],
     count: run.count ?? 1,
-    lastSlot: iso(run.lastSlot ?? run.scheduledAt),
+    lastScheduledAt: iso(run.lastSlot ?? run.scheduledAt)!,
     plannedAt: iso(run.plannedAt)
   }
 }

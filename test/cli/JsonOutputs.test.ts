@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Schema } from "effect"
-import { ActionJson, IsoTime, RunJson, TaskJson } from "../../src/cli/JsonOutput.js"
+import { ActionJson, IsoTime, LedgerRunJson, RunJson, TaskJson } from "../../src/cli/JsonOutput.js"
 import { runCli, spawnCli, tempHome, waitReady } from "../layers/CliProcess.js"
 
 const Outcome = Schema.NullOr(Schema.String)
@@ -26,14 +26,7 @@ const StatusJson = Schema.Struct({
   restarts: Schema.Number,
   actions: Schema.Array(Schema.Struct({ ...ActionJson.fields, lastRunAt: Schema.NullOr(IsoTime), lastOutcome: Outcome, running: Schema.Boolean }))
 })
-const RunsJson = Schema.Array(Schema.Struct({
-  action: Schema.String,
-  startedAt: Schema.NullOr(IsoTime),
-  endedAt: Schema.NullOr(IsoTime),
-  outcome: Schema.String,
-  error: Schema.NullOr(Schema.String),
-  message: Schema.NullOr(Schema.String)
-}))
+const RunsJson = Schema.Array(LedgerRunJson)
 const NextJson = Schema.Array(Schema.Struct({ action: Schema.String, slots: Schema.Array(Schema.Struct({ at: IsoTime, local: Schema.String })), paused: Pause }))
 
 const strict = { onExcessProperty: "error" } as const
@@ -64,7 +57,9 @@ describe("--json outputs: one convention, decoded with the README's Schemas", ()
 
       const list = Schema.decodeUnknownSync(HeartbeatListJson)(yield* json(home, ["heartbeat", "list", "--json"]), strict)
       assert.deepStrictEqual(list.map((a) => [a.name, a.timezone, a.lastOutcome]), [["task-scan", "UTC", "notified"], ["daily-summary", "Europe/Berlin", null]])
-      Schema.decodeUnknownSync(RunsJson)(yield* json(home, ["heartbeat", "runs", "--json"]))
+      const runs = Schema.decodeUnknownSync(RunsJson)(yield* json(home, ["heartbeat", "runs", "--json"]), strict)
+      // The slot has one name in every output: the run's own `scheduledAt` is the ledger record's.
+      assert.deepStrictEqual(runs.map((run) => [run.id, run.scheduledAt]), [[real.id, real.scheduledAt]])
       Schema.decodeUnknownSync(NextJson)(yield* json(home, ["heartbeat", "next", "--json"]))
       const stopped = Schema.decodeUnknownSync(StatusJson)(yield* json(home, ["daemon", "status", "--json"], 3))
       assert.strictEqual(stopped.actions[0]!.lastOutcome, "notified")
