@@ -11,6 +11,7 @@ const HeartbeatRunJson = Schema.Struct({ ...RunJson.fields, dryRun: Schema.Boole
 const HeartbeatListJson = Schema.Array(Schema.Struct({
   ...ActionJson.fields,
   description: Schema.String,
+  enabled: Schema.Boolean,
   lastOutcome: Outcome,
   missed24h: Schema.Number,
   skipped24h: Schema.Number,
