@@ -17,15 +17,33 @@ const HeartbeatListJson = Schema.Array(Schema.Struct({
   skipped24h: Schema.Number,
   paused: Pause
 }))
+const Loop = Schema.Struct({ alive: Schema.Boolean, restarts: Schema.Number })
 const StatusJson = Schema.Struct({
-  state: Schema.Literal("running", "stale", "stopped"),
+  state: Schema.Literal("running", "unresponsive", "stale", "stopped"),
+  configError: Schema.NullOr(Schema.String),
   running: Schema.Boolean,
   pid: Schema.NullOr(Schema.Number),
   uptimeMs: Schema.NullOr(Schema.Number),
   staleReason: Schema.NullOr(Schema.String),
   lastCrash: Schema.NullOr(Schema.Struct({ at: IsoTime, pid: Schema.Number, reason: Schema.String })),
   restarts: Schema.Number,
-  actions: Schema.Array(Schema.Struct({ ...ActionJson.fields, lastRunAt: Schema.NullOr(IsoTime), lastOutcome: Outcome, running: Schema.Boolean }))
+  actions: Schema.Array(Schema.Struct({
+    ...ActionJson.fields,
+    lastRunAt: Schema.NullOr(IsoTime),
+    lastOutcome: Outcome,
+    missed24h: Schema.Number,
+    skipped24h: Schema.Number,
+    paused: Pause,
+    running: Schema.Boolean
+  })),
+  loops: Schema.NullOr(Schema.Struct({
+    scheduler: Schema.Struct({ ...Loop.fields, lastTickAt: Schema.NullOr(IsoTime) }),
+    channels: Schema.Record({ key: Schema.String, value: Loop })
+  })),
+  deadLetters: Schema.NullOr(Schema.Record({ key: Schema.String, value: Schema.Number })),
+  // Their own sections of the README ("Metrics and traces", "Supervision") document these.
+  metrics: Schema.NullOr(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
+  supervisor: Schema.Struct({ state: Schema.String }, Schema.Record({ key: Schema.String, value: Schema.Unknown }))
 })
 const RunsJson = Schema.Array(LedgerRunJson)
 const NextJson = Schema.Array(Schema.Struct({ action: Schema.String, slots: Schema.Array(Schema.Struct({ at: IsoTime, local: Schema.String })), paused: Pause }))
@@ -61,15 +79,15 @@ describe("--json outputs: one convention, decoded with the README's Schemas", ()
       const runs = Schema.decodeUnknownSync(RunsJson)(yield* json(home, ["heartbeat", "runs", "--json"]), strict)
       // The slot has one name in every output: the run's own `scheduledAt` is the ledger record's.
       assert.deepStrictEqual(runs.map((run) => [run.id, run.scheduledAt]), [[real.id, real.scheduledAt]])
-      Schema.decodeUnknownSync(NextJson)(yield* json(home, ["heartbeat", "next", "--json"]))
-      const stopped = Schema.decodeUnknownSync(StatusJson)(yield* json(home, ["daemon", "status", "--json"], 3))
+      Schema.decodeUnknownSync(NextJson)(yield* json(home, ["heartbeat", "next", "--json"]), strict)
+      const stopped = Schema.decodeUnknownSync(StatusJson)(yield* json(home, ["daemon", "status", "--json"], 3), strict)
       assert.strictEqual(stopped.actions[0]!.lastOutcome, "notified")
 
       const daemon = yield* spawnCli(home, ["daemon", "start", "--foreground"])
       yield* waitReady(home)
       const triggered = Schema.decodeUnknownSync(RunJson)(yield* json(home, ["heartbeat", "trigger", "task-scan", "--json"]), strict)
       assert.deepStrictEqual([triggered.action, triggered.trigger, triggered.outcome], ["task-scan", "manual", "quiet"])
-      const running = Schema.decodeUnknownSync(StatusJson)(yield* json(home, ["daemon", "status", "--json"]))
+      const running = Schema.decodeUnknownSync(StatusJson)(yield* json(home, ["daemon", "status", "--json"]), strict)
       assert.isTrue(running.running)
       assert.isNotNull(running.actions[0]!.nextRunAt)
       daemon.child.kill("SIGTERM")
