@@ -37,6 +37,24 @@ const runOnReadOnlyMount = (home: string, args: ReadonlyArray<string>) =>
     })
   })
 
+/** Runs the CLI as `nobody` (the tests run as root, who may read and write anything). */
+const runAsNobody = (home: string, args: ReadonlyArray<string>) =>
+  Effect.async<{ code: number | null; stdout: string; stderr: string }>((resume) => {
+    const child = spawn("setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", process.execPath, cliJs, ...args], {
+      env: { ...process.env, AGENC_HOME: home, NOTIFY_SOCKET: "" },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (chunk) => (stdout += chunk))
+    child.stderr.on("data", (chunk) => (stderr += chunk))
+    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000)
+    child.on("close", (code) => {
+      clearTimeout(timer)
+      resume(Effect.succeed({ code, stdout, stderr }))
+    })
+  })
+
 /** The home's files and their contents, to show that nothing changed. */
 const snapshot = (home: string) =>
   Object.fromEntries(fs.readdirSync(home).sort().map((name) => [name, fs.readFileSync(path.join(home, name)).toString("base64")]))
@@ -88,20 +106,21 @@ describe("read-only commands", () => {
       fs.chmodSync(home, 0o755)
       for (const name of fs.readdirSync(home)) fs.chmodSync(path.join(home, name), 0o644)
       const before = snapshot(home)
-      const result = yield* Effect.async<{ code: number | null; stdout: string; stderr: string }>((resume) => {
-        const child = spawn("setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", process.execPath, cliJs, "heartbeat", "runs", "--json"], {
-          env: { ...process.env, AGENC_HOME: home },
-          stdio: ["ignore", "pipe", "pipe"]
-        })
-        let stdout = ""
-        let stderr = ""
-        child.stdout.on("data", (chunk) => (stdout += chunk))
-        child.stderr.on("data", (chunk) => (stderr += chunk))
-        child.on("close", (code) => resume(Effect.succeed({ code, stdout, stderr })))
-      })
+      const result = yield* runAsNobody(home, ["heartbeat", "runs", "--json"])
       assert.strictEqual(result.code, 0, result.stderr)
       assert.strictEqual((JSON.parse(result.stdout) as Array<unknown>).length, 1)
+      for (const [args, code] of readOnlyCommands) {
+        const other = yield* runAsNobody(home, args)
+        assert.strictEqual(other.code, code, `${args.join(" ")}: ${other.stderr}`)
+      }
       assert.deepStrictEqual(snapshot(home), before)
+      // A database this user may not even read (agenc makes it 0600): one line naming it and its owner, exit 77.
+      fs.chmodSync(path.join(home, "agenc.db"), 0o600)
+      for (const args of [["daemon", "status"], ["heartbeat", "runs"]]) {
+        const denied = yield* runAsNobody(home, args)
+        assert.strictEqual(denied.code, 77, denied.stderr)
+        assert.strictEqual(denied.stderr, `agenc: cannot read ${path.join(home, "agenc.db")}: permission denied (owned by uid 0, this is uid 65534)\n`)
+      }
     }).pipe(Effect.scoped), 120_000)
 
   it.live("a database from an older agenc: one line naming it, nothing changed", () =>
