@@ -4,18 +4,13 @@ import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Cause, Console, Effect, Either, Exit, Option } from "effect"
 import { createRequire } from "node:module"
-import { actionCommand } from "./cli/ActionNew.js"
 import { CliError, ExitCode } from "./cli/CliError.js"
 import { completions, parseCommandLine, renderHelp, useColor } from "./cli/CommandHelp.js"
 import { reportValidationErrors, takeLogLevel } from "./cli/CommandLine.js"
+import { builtCommands } from "./cli/BuiltCommandTree.js"
+import { agencCommand, allCommands, topCommands } from "./cli/Commands.js"
 import { commandTree } from "./cli/CommandTree.js"
 import { oneLine } from "./domain/OneLine.js"
-import { configCommand } from "./cli/Config.js"
-import { cronCommand } from "./cli/Cron.js"
-import { daemonCommand } from "./cli/Daemon.js"
-import { heartbeatCommand } from "./cli/Heartbeat.js"
-import { outboxCommand } from "./cli/Outbox.js"
-import { tasksCommand } from "./cli/Tasks.js"
 import { Logging, LogLevelOverride } from "./layers/Logging.js"
 
 // Every file and folder agenc creates is private to its user (0600 / 0700), whatever the caller's umask.
@@ -23,21 +18,22 @@ process.umask(0o077)
 
 const { version } = createRequire(import.meta.url)("../package.json") as { readonly version: string }
 
-const agenc = Command.make("agenc").pipe(
-  Command.withDescription("heartbeat and autonomous daemon for AgenC agents"),
-  Command.withSubcommands([daemonCommand, heartbeatCommand, tasksCommand, cronCommand, configCommand, outboxCommand, actionCommand(version)])
-)
-
-const cli = Command.run(agenc, { name: "agenc", version })
+// Only the command that runs is loaded (src/cli/Commands.ts); the tree comes from the build when it can.
+const cli = (command: string | undefined) =>
+  Effect.promise(() => command !== undefined && command in topCommands ? topCommands[command]!(version).then((one) => [one] as const) : allCommands(version)).pipe(
+    Effect.map((subcommands) => Command.run(agencCommand(subcommands), { name: "agenc", version }))
+  )
 
 /** The exit code a failure maps to; the one place error tags meet exit codes. */
 class Exiting {
   constructor(readonly code: number) {}
 }
 
-const tree = commandTree(agenc)
+const loadTree = builtCommands !== undefined
+  ? Effect.succeed(builtCommands.tree)
+  : Effect.promise(() => allCommands(version)).pipe(Effect.map((subcommands) => commandTree(agencCommand(subcommands))))
 
-const program = Effect.suspend(() => {
+const program = Effect.flatMap(loadTree, (tree) => {
   const [runtime, script, ...args] = process.argv
   return Either.match(Either.flatMap(takeLogLevel(args), (taken) => Either.map(parseCommandLine(tree, taken.args), (parsed) => ({ ...taken, parsed }))), {
     onLeft: (message) => Effect.fail(CliError.usage(message)),
@@ -50,7 +46,8 @@ const program = Effect.suspend(() => {
         case "Version":
           return Console.log(version)
         case "Run":
-          return cli([runtime!, script!, ...args]).pipe(
+          return cli(parsed.path[1]?.name).pipe(
+            Effect.flatMap((run) => run([runtime!, script!, ...args])),
             reportValidationErrors(parsed.path.map((command) => command.name).join(" ")),
             // Logs outside any command's layers (and before them) go to stderr too, never to stdout.
             Effect.provide(Logging({ level: "info", format: "auto" })),
