@@ -11,9 +11,9 @@ import { chmod, copyFile, readFile, rm } from "node:fs/promises"
 const { version } = JSON.parse(await readFile("package.json", "utf8"))
 await build({
   stdin: {
-    contents: `import { agencCommand, allCommands } from "./src/cli/Commands.ts"
+    contents: `import { agencCommand } from "./src/cli/Commands.ts"
 import { commandTree } from "./src/cli/CommandTree.ts"
-allCommands(${JSON.stringify(version)}).then((all) => process.stdout.write(JSON.stringify(commandTree(agencCommand(all)))))`,
+process.stdout.write(JSON.stringify(commandTree(agencCommand(${JSON.stringify(version)}))))`,
     resolveDir: ".",
     loader: "ts"
   },

@@ -8,7 +8,7 @@ import { CliError, ExitCode } from "./cli/CliError.js"
 import { completions, parseCommandLine, renderHelp, useColor } from "./cli/CommandHelp.js"
 import { reportValidationErrors, takeLogLevel } from "./cli/CommandLine.js"
 import { builtCommands } from "./cli/BuiltCommandTree.js"
-import { agencCommand, allCommands, topCommands } from "./cli/Commands.js"
+import { agencCommand } from "./cli/Commands.js"
 import { commandTree } from "./cli/CommandTree.js"
 import { oneLine } from "./domain/OneLine.js"
 import { Logging, LogLevelOverride } from "./layers/Logging.js"
@@ -18,22 +18,19 @@ process.umask(0o077)
 
 const { version } = createRequire(import.meta.url)("../package.json") as { readonly version: string }
 
-// Only the command that runs is loaded (src/cli/Commands.ts); the tree comes from the build when it can.
-const cli = (command: string | undefined) =>
-  Effect.promise(() => command !== undefined && command in topCommands ? topCommands[command]!(version).then((one) => [one] as const) : allCommands(version)).pipe(
-    Effect.map((subcommands) => Command.run(agencCommand(subcommands), { name: "agenc", version }))
-  )
+const agenc = agencCommand(version)
+
+const cli = Command.run(agenc, { name: "agenc", version })
 
 /** The exit code a failure maps to; the one place error tags meet exit codes. */
 class Exiting {
   constructor(readonly code: number) {}
 }
 
-const loadTree = builtCommands !== undefined
-  ? Effect.succeed(builtCommands.tree)
-  : Effect.promise(() => allCommands(version)).pipe(Effect.map((subcommands) => commandTree(agencCommand(subcommands))))
+// Built once by the build (reading @effect/cli's descriptors is a few ms of every start); from the sources, here.
+const tree = builtCommands?.tree ?? commandTree(agenc)
 
-const program = Effect.flatMap(loadTree, (tree) => {
+const program = Effect.suspend(() => {
   const [runtime, script, ...args] = process.argv
   return Either.match(Either.flatMap(takeLogLevel(args), (taken) => Either.map(parseCommandLine(tree, taken.args), (parsed) => ({ ...taken, parsed }))), {
     onLeft: (message) => Effect.fail(CliError.usage(message)),
@@ -46,8 +43,7 @@ const program = Effect.flatMap(loadTree, (tree) => {
         case "Version":
           return Console.log(version)
         case "Run":
-          return cli(parsed.path[1]?.name).pipe(
-            Effect.flatMap((run) => run([runtime!, script!, ...args])),
+          return cli([runtime!, script!, ...args]).pipe(
             reportValidationErrors(parsed.path.map((command) => command.name).join(" ")),
             // Logs outside any command's layers (and before them) go to stderr too, never to stdout.
             Effect.provide(Logging({ level: "info", format: "auto" })),
