@@ -3,8 +3,24 @@
 // took 1.2 s); a tree-shaken bundle starts several times faster, and its code cache saves most of the
 // compile. The library (dist/index.js, what custom actions import) stays compiled file by file by tsc.
 import { build } from "esbuild"
-import { execFileSync } from "node:child_process"
-import { chmod, copyFile, readFile, rm } from "node:fs/promises"
+import { execFileSync, spawn } from "node:child_process"
+import { existsSync } from "node:fs"
+import { chmod, copyFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
+import * as os from "node:os"
+import * as path from "node:path"
+import { setTimeout as sleep } from "node:timers/promises"
+
+/** Marks agenc's own modules as free of side effects (they are, but no package.json says so for src/). */
+const withoutSideEffects = {
+  name: "agenc-without-side-effects",
+  setup(build) {
+    build.onResolve({ filter: /^\.\.?\// }, async (args) => {
+      if (args.pluginData === "resolving") return undefined
+      const resolved = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: "resolving" })
+      return resolved.errors.length > 0 || resolved.path.includes("/node_modules/") ? undefined : { path: resolved.path, sideEffects: false }
+    })
+  }
+}
 
 // The command tree is static: read it once here, from the commands themselves, and write it into both
 // bundles (src/cli/BuiltCommandTree.ts), so help, completions and the command-line check load no command.
@@ -55,10 +71,37 @@ await build({
   format: "cjs",
   target: "node20",
   define: { AGENC_BUILT_COMMANDS: builtCommands },
+  // Every start loads it: only what the answer uses (of src/, whose modules esbuild cannot know are free
+  // of side effects, and of effect), minified.
+  plugins: [withoutSideEffects],
+  minify: true,
   logLevel: "warning"
 })
 await copyFile("scripts/cli-entry.mjs", "dist/cli.js")
 await chmod("dist/cli.js", 0o755)
-// A first run writes the code cache (with what `--help` compiles); a stale one would be rejected anyway.
+// A first run writes each bundle's code cache with what it compiled (a stale one would be rejected anyway):
+// `--help` for the help bundle; for the CLI bundle, a daemon started on an empty home and stopped once its
+// control socket is up, so the cache holds the functions every start up to READY=1 compiles.
+await rm("dist/cli-help.cjs.v8cache", { force: true })
 await rm("dist/cli-bundle.cjs.v8cache", { force: true })
 execFileSync(process.execPath, ["dist/cli.js", "--help"], { stdio: "ignore" })
+await warmDaemon()
+
+async function warmDaemon() {
+  const home = await mkdtemp(path.join(os.tmpdir(), "agenc-build-"))
+  try {
+    await writeFile(path.join(home, "gateway.json"), JSON.stringify({ channels: [] }))
+    const daemon = spawn(process.execPath, ["dist/cli.js", "daemon", "start", "--foreground"], {
+      env: { ...process.env, AGENC_HOME: home, NOTIFY_SOCKET: "", WATCHDOG_USEC: "" },
+      stdio: "ignore"
+    })
+    const exited = new Promise((resolve) => daemon.once("exit", resolve))
+    const deadline = Date.now() + 30_000
+    while (daemon.exitCode === null && !existsSync(path.join(home, "gateway.sock")) && Date.now() < deadline) await sleep(20)
+    // No socket in time: the cache is written by the first run instead.
+    daemon.kill(daemon.exitCode === null && existsSync(path.join(home, "gateway.sock")) ? "SIGTERM" : "SIGKILL")
+    await exited
+  } finally {
+    await rm(home, { recursive: true, force: true })
+  }
+}
