@@ -4,11 +4,9 @@
 // compile. The library (dist/index.js, what custom actions import) stays compiled file by file by tsc.
 import { build } from "esbuild"
 import { execFileSync, spawn } from "node:child_process"
-import { existsSync } from "node:fs"
 import { chmod, copyFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
-import { setTimeout as sleep } from "node:timers/promises"
 
 /** Marks agenc's own modules as free of side effects (they are, but no package.json says so for src/). */
 const withoutSideEffects = {
@@ -80,8 +78,8 @@ await build({
 await copyFile("scripts/cli-entry.mjs", "dist/cli.js")
 await chmod("dist/cli.js", 0o755)
 // A first run writes each bundle's code cache with what it compiled (a stale one would be rejected anyway):
-// `--help` for the help bundle; for the CLI bundle, a daemon started on an empty home and stopped once its
-// control socket is up, so the cache holds the functions every start up to READY=1 compiles.
+// `--help` for the help bundle; for the CLI bundle, a daemon started on an empty home and stopped once it
+// is ready, so the cache holds the functions every start up to READY=1 compiles.
 await rm("dist/cli-help.cjs.v8cache", { force: true })
 await rm("dist/cli-bundle.cjs.v8cache", { force: true })
 execFileSync(process.execPath, ["dist/cli.js", "--help"], { stdio: "ignore" })
@@ -91,15 +89,23 @@ async function warmDaemon() {
   const home = await mkdtemp(path.join(os.tmpdir(), "agenc-build-"))
   try {
     await writeFile(path.join(home, "gateway.json"), JSON.stringify({ channels: [] }))
-    const daemon = spawn(process.execPath, ["dist/cli.js", "daemon", "start", "--foreground"], {
-      env: { ...process.env, AGENC_HOME: home, NOTIFY_SOCKET: "", WATCHDOG_USEC: "" },
-      stdio: "ignore"
-    })
+    // Nothing of a service manager or a test the build may run under reaches this daemon.
+    const env = { ...process.env, AGENC_HOME: home }
+    for (const name of ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "JOURNAL_STREAM", "AGENC_TEST_FAULTS"]) delete env[name]
+    const daemon = spawn(process.execPath, ["dist/cli.js", "daemon", "start", "--foreground"], { env, stdio: ["ignore", "ignore", "pipe"] })
     const exited = new Promise((resolve) => daemon.once("exit", resolve))
-    const deadline = Date.now() + 30_000
-    while (daemon.exitCode === null && !existsSync(path.join(home, "gateway.sock")) && Date.now() < deadline) await sleep(20)
-    // No socket in time: the cache is written by the first run instead.
-    daemon.kill(daemon.exitCode === null && existsSync(path.join(home, "gateway.sock")) ? "SIGTERM" : "SIGKILL")
+    // It logs "daemon ready" right after READY=1; without that in 30 s the first run writes the cache instead.
+    const ready = await new Promise((resolve) => {
+      let log = ""
+      const timer = setTimeout(() => resolve(false), 30_000)
+      daemon.stderr.on("data", (chunk) => {
+        log += chunk
+        if (log.includes("daemon ready")) resolve(true)
+      })
+      exited.then(() => resolve(false))
+      exited.then(() => clearTimeout(timer))
+    })
+    daemon.kill(ready ? "SIGTERM" : "SIGKILL")
     await exited
   } finally {
     await rm(home, { recursive: true, force: true })
