@@ -27,7 +27,8 @@ class Exiting {
   constructor(readonly code: number) {}
 }
 
-// Built once by the build (reading @effect/cli's descriptors is a few ms of every start); from the sources, here.
+// Read once by the build (walking @effect/cli's descriptors renders every description through @effect/printer);
+// from the sources, here.
 const tree = builtCommands?.tree ?? commandTree(agenc)
 
 const program = Effect.suspend(() => {
