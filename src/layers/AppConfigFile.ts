@@ -67,7 +67,7 @@ const containerOf = (expected: string): "object" | "array" | undefined =>
 
 /** The value at `at` in `input`, as the decoder saw it. */
 const valueAt = (input: unknown, at: ReadonlyArray<PropertyKey>): unknown =>
-  at.reduce<unknown>((value, key) => (typeof value === "object" && value !== null ? (value as Record<PropertyKey, unknown>)[key] : undefined), input)
+  at.reduce<unknown>((value, key) => (typeof value === "object" && value !== null && key in value ? Reflect.get(value, key) : undefined), input)
 
 /** Decodes an already-parsed JSON value into the config; the error names the JSON path. */
 export const decodeConfig = (input: unknown): Effect.Effect<GatewayConfig, ConfigError> =>

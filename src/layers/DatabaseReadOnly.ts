@@ -1,7 +1,9 @@
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { SqliteClient, SqliteMigrator } from "@effect/sql-sqlite-node"
 import Sqlite from "better-sqlite3"
-import { Duration, Effect, Layer } from "effect"
+import { Duration, Effect, Layer, Option, Schema } from "effect"
+import { errorMessage } from "../domain/DescribeError.js"
+import { errnoCode } from "../domain/Errno.js"
 import * as fs from "node:fs"
 import { databaseFile, migrations } from "./Database.js"
 import { HomeError, HomeExit } from "./HomeAccess.js"
@@ -17,13 +19,16 @@ const emptyDatabase = SqliteMigrator.layer({ loader: migrations }).pipe(
 
 const latestMigration = Effect.map(Effect.orDie(migrations), (list) => Math.max(...list.map(([id]) => id)))
 
+// Built once: the migrations table's newest id (NULL when it is empty); a row of another shape reads as none.
+const decodeMigrationRow = Schema.decodeUnknownOption(Schema.Struct({ id: Schema.NullOr(Schema.Number) }))
+
 /** The newest migration applied to `db` (0 when it has none), closing it; throws what SQLite throws on opening. */
 const schemaOf = (db: Sqlite.Database): number => {
   try {
     const [table] = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'effect_sql_migrations'").all()
     if (table === undefined) return 0
-    const row = db.prepare("SELECT MAX(migration_id) AS id FROM effect_sql_migrations").get() as { id: number | null } | undefined
-    return row?.id ?? 0
+    const row = decodeMigrationRow(db.prepare("SELECT MAX(migration_id) AS id FROM effect_sql_migrations").get())
+    return Option.match(row, { onNone: () => 0, onSome: ({ id }) => id ?? 0 })
   } finally {
     db.close()
   }
@@ -52,16 +57,16 @@ const probe = (file: string) =>
     try {
       return Effect.succeed({ schema: schemaOf(new Sqlite(file, { readonly: true, fileMustExist: true })), source: file })
     } catch (cause) {
-      const error = cause as { readonly code?: string; readonly message?: string }
+      const code = errnoCode(cause)
       // CANTOPEN in a read-only folder; READONLY in a folder we may not write.
-      if ((error.code?.startsWith("SQLITE_CANTOPEN") || error.code?.startsWith("SQLITE_READONLY")) && walEmpty(file)) {
+      if ((code?.startsWith("SQLITE_CANTOPEN") || code?.startsWith("SQLITE_READONLY")) && walEmpty(file)) {
         const copy = fs.readFileSync(file)
         // Header bytes 18-19 say "WAL" (2); an in-memory database cannot have a WAL, so mark the copy legacy (1).
         copy[18] = 1
         copy[19] = 1
         return Effect.succeed({ schema: schemaOf(new Sqlite(copy, { readonly: true })), source: copy })
       }
-      return Effect.fail(new HomeError({ file, code: HomeExit.cantCreate, message: `cannot read ${file}: ${error.message ?? String(cause)}` }))
+      return Effect.fail(new HomeError({ file, code: HomeExit.cantCreate, message: `cannot read ${file}: ${errorMessage(cause)}` }))
     }
   })
 
@@ -85,7 +90,7 @@ export const DatabaseReadOnly = (home: string) =>
     }
     return SqliteClient.layer({
       // A Buffer opens an in-memory copy (better-sqlite3 takes one where a file name goes; the type says string).
-      filename: source as string,
+      filename: source as string, // cast: better-sqlite3 takes a Buffer where a file name goes (see above)
       readonly: true,
       // Setting the journal mode is a write; the file keeps the mode its writer gave it.
       disableWAL: true,
