@@ -13,6 +13,7 @@ import { CliError } from "./CliError.js"
 import { loadChecked } from "../daemon/ConfigChecks.js"
 import { table } from "./Table.js"
 import { configOption, jsonOption } from "./Options.js"
+import { runDeliveries } from "./RunDeliveries.js"
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString())
 
@@ -85,12 +86,21 @@ const runs = Command.make("runs", {
       const store = yield* StateStore
       const action = yield* checkAction(loaded, args.action, (name) =>
         store.runs({ action: name, limit: 1 }).pipe(Effect.map((rows) => rows.length > 0), Effect.orElseSucceed(() => false)))
-      return yield* store.runs({ action, since, outcome: Option.getOrUndefined(args.outcome), limit: args.limit })
+      const found = yield* store.runs({ action, since, outcome: Option.getOrUndefined(args.outcome), limit: args.limit })
+      return yield* Effect.forEach(found, (run) => Effect.map(runDeliveries(run), (now) => ({ run, ...now })))
     }).pipe(Effect.provide(ledgerLayer(loaded)))
-    if (args.json) return yield* Console.log(JSON.stringify(records.map(runJson), null, 2))
+    if (args.json) {
+      return yield* Console.log(JSON.stringify(records.map(({ deliveries, messageId, run }) => ({ ...runJson(run), messageId, deliveries })), null, 2))
+    }
     yield* Console.log(records.length === 0 ? "no records" : table(
       ["SLOT", "ACTION", "TRIGGER", "OUTCOME", "DETAIL"],
-      records.map((run) => [iso(run.scheduledAt)!, run.action, run.trigger ?? "schedule", run.outcome, detail(run)])
+      records.map(({ deliveries, run }) => [
+        iso(run.scheduledAt)!,
+        run.action,
+        run.trigger ?? "schedule",
+        run.outcome,
+        deliveries.length > 0 ? deliveries.map((delivery) => `${delivery.channel} ${delivery.status}`).join(", ") : detail(run)
+      ])
     ))
   })
 ).pipe(Command.withDescription("the run ledger, newest slot first: every slot's outcome (ran, skipped or missed, with the reason) and manual runs"))
