@@ -34,12 +34,13 @@ const sigtermWithIdleConnections = (connections: number, debug = false) =>
     // Let the daemon accept every connection before the signal.
     yield* Effect.sleep(300)
     const sent = monotonicMs()
+    if (debug) console.error(`SIGTERM sent at ${new Date().toISOString()}`)
     daemon.child.kill("SIGTERM")
     const result = yield* exited(daemon)
     const ms = monotonicMs() - sent
     if (result.code !== 0) yield* Effect.logWarning(`daemon exited ${result.code}: ${result.stderr.slice(-500)}`)
     const ended = open.filter((conn) => conn.readableEnded || conn.destroyed || conn.closed).length
-    if (debug) console.error(result.stderr.split("\n").slice(-25).join("\n"))
+    if (debug) console.error(`${result.stderr.split("\n").slice(-8).join("\n")}\nexit seen at ${new Date().toISOString()}`)
     return { ms, code: result.code, ended }
   }))
 
