@@ -53,7 +53,8 @@ const lineReader = (onDone: (incoming: Incoming) => void) => {
  * Serves the control socket (mode 0600) while the scope lives, on `@effect/platform`'s `SocketServer`:
  * each connection sends one JSON request line and gets one JSON reply line. A malformed request gets a
  * one-line error reply; closing the scope first ends every connection (a request in flight is answered
- * `shutting down`, an idle one is destroyed), then closes the listener, then removes the socket file.
+ * `shutting down`, then each is closed once its last write is flushed), then closes the listener, then removes
+ * the socket file.
  */
 export const serveControl = <R>(
   socketPath: string,
@@ -142,13 +143,14 @@ export const serveControl = <R>(
     // Forked after the listener: closing the scope interrupts the connections' fibers, then closes the listener.
     yield* Effect.forkScoped(server.run(connection))
     // Runs before that (finalizers run in reverse): a request in flight is answered while its socket is still
-    // open, instead of the client being left with no answer; an idle connection is destroyed, so the
-    // listener's close, which waits for every connection to be gone, does not wait for the clients.
+    // open, instead of the client being left with no answer. Then every socket is destroyed as soon as what
+    // was written to it is flushed (a reply already sent is not cut short), so the listener's close, which
+    // waits for every connection to be gone, does not wait for the clients to close their side.
     yield* Effect.addFinalizer(() =>
       Effect.sync(() => {
         for (const conn of sockets) {
-          if (inFlight.has(conn)) finish(conn, errorReply("shutting down", "shutting-down"))
-          else conn.destroy()
+          if (inFlight.has(conn)) conn.end(encodeLine(errorReply("shutting down", "shutting-down")))
+          conn.destroySoon()
         }
         inFlight.clear()
       })
