@@ -5,12 +5,14 @@ import * as CronSchedule from "../domain/CronSchedule.js"
 import { nextSlots } from "../heartbeat/NextSlots.js"
 import { pauseJson } from "../heartbeat/Pauses.js"
 import { Database } from "../layers/Database.js"
+import { DatabaseReadOnly } from "../layers/DatabaseReadOnly.js"
 import { loadConfig } from "../layers/AppConfigFile.js"
 import { StateStoreSqlite } from "../layers/StateStoreSqlite.js"
 import type { LoadedConfig } from "../services/AppConfig.js"
 import { RUN_OUTCOMES, type RunRecord, StateStore } from "../services/StateStore.js"
 import { CliError } from "./CliError.js"
 import { loadChecked } from "../daemon/ConfigChecks.js"
+import type { LedgerRunJson } from "./JsonOutput.js"
 import { table } from "./Table.js"
 import { configOption, jsonOption } from "./Options.js"
 import { runDeliveries } from "./RunDeliveries.js"
@@ -21,6 +23,10 @@ const iso = (ms: number | undefined): string | null => (ms === undefined ? null 
 export const ledgerLayer = (loaded: LoadedConfig) =>
   StateStoreSqlite({ ledgerSize: loaded.config.heartbeat.ledgerSize }).pipe(Layer.provideMerge(Database(loaded.home)))
 
+/** The state store opened read-only, for commands that only read: creates nothing, works on a read-only home. */
+export const readLedgerLayer = (loaded: LoadedConfig) =>
+  StateStoreSqlite({ ledgerSize: loaded.config.heartbeat.ledgerSize }).pipe(Layer.provideMerge(DatabaseReadOnly(loaded.home)))
+
 /** `--since 2h` or `--since 2026-12-01T00:00Z`: epoch ms. */
 const parseSince = (input: string, now: number): Either.Either<number, string> => {
   const duration = parseDurationMs(input)
@@ -30,12 +36,12 @@ const parseSince = (input: string, now: number): Either.Either<number, string> =
 }
 
 /** One ledger record as `heartbeat runs --json` prints it. */
-export const runJson = (run: RunRecord) => {
+export const runJson = (run: RunRecord, linked: Pick<LedgerRunJson, "messageId" | "deliveries">): LedgerRunJson => {
   const ran = run.outcome !== "skipped" && run.outcome !== "missed"
   return {
     id: run.id ?? null,
     action: run.action,
-    slot: iso(run.scheduledAt),
+    scheduledAt: iso(run.scheduledAt)!,
     trigger: run.trigger ?? "schedule",
     startedAt: ran ? iso(run.startedAt) : null,
     endedAt: ran && run.outcome !== "running" ? iso(run.endedAt) : null,
@@ -43,9 +49,10 @@ export const runJson = (run: RunRecord) => {
     reason: run.reason ?? null,
     error: run.error ?? null,
     message: run.message ?? null,
-    deliveries: run.deliveries ?? [],
+    messageId: linked.messageId,
+    deliveries: linked.deliveries,
     count: run.count ?? 1,
-    lastSlot: iso(run.lastSlot ?? run.scheduledAt),
+    lastScheduledAt: iso(run.lastSlot ?? run.scheduledAt)!,
     plannedAt: iso(run.plannedAt)
   }
 }
@@ -88,9 +95,9 @@ const runs = Command.make("runs", {
         store.runs({ action: name, limit: 1 }).pipe(Effect.map((rows) => rows.length > 0), Effect.orElseSucceed(() => false)))
       const found = yield* store.runs({ action, since, outcome: Option.getOrUndefined(args.outcome), limit: args.limit })
       return yield* Effect.forEach(found, (run) => Effect.map(runDeliveries(run), (now) => ({ run, ...now })))
-    }).pipe(Effect.provide(ledgerLayer(loaded)))
+    }).pipe(Effect.provide(readLedgerLayer(loaded)))
     if (args.json) {
-      return yield* Console.log(JSON.stringify(records.map(({ deliveries, messageId, run }) => ({ ...runJson(run), messageId, deliveries })), null, 2))
+      return yield* Console.log(JSON.stringify(records.map(({ run, ...linked }) => runJson(run, linked)), null, 2))
     }
     yield* Console.log(records.length === 0 ? "no records" : table(
       ["SLOT", "ACTION", "TRIGGER", "OUTCOME", "DETAIL"],
@@ -123,7 +130,7 @@ const next = Command.make("next", {
     yield* checkAction(loaded, args.action, () => Effect.succeed(false))
     const now = yield* Clock.currentTimeMillis
     const chosen = registrations.filter((registration) => Option.isNone(args.action) || registration.name === args.action.value)
-    const pauses = yield* Effect.flatMap(StateStore, (store) => store.pauses(now)).pipe(Effect.provide(ledgerLayer(loaded)))
+    const pauses = yield* Effect.flatMap(StateStore, (store) => store.pauses(now)).pipe(Effect.provide(readLedgerLayer(loaded)))
     const plans = chosen.map((registration) => {
       const timezone = CronSchedule.timezoneOf(registration.schedule)
       const pause = pauses.find((pause) => pause.action === registration.name)

@@ -5,7 +5,7 @@ import * as path from "node:path"
 import { exited, runCli, spawnCli, tempHome, waitReady, writeAction } from "../layers/CliProcess.js"
 
 interface RunJson {
-  readonly slot: string
+  readonly scheduledAt: string
   readonly trigger: string
   readonly outcome: string
   readonly reason: string | null
@@ -50,7 +50,7 @@ describe("the ledger bound is per action (real daemon)", () => {
 
       const daemon = yield* spawnCli(home, ["daemon", "start", "--foreground"])
       yield* waitReady(home)
-      const caughtUp = (runs: ReadonlyArray<RunJson>) => runs.some((run) => Date.parse(run.slot) === lastDaily && run.outcome === "quiet")
+      const caughtUp = (runs: ReadonlyArray<RunJson>) => runs.some((run) => Date.parse(run.scheduledAt) === lastDaily && run.outcome === "quiet")
       let daily: ReadonlyArray<RunJson> = []
       for (let waited = 0; waited < 20_000 && !caughtUp(daily); waited += 250) {
         daily = yield* runsOf(home, "daily")
@@ -64,14 +64,14 @@ describe("the ledger bound is per action (real daemon)", () => {
 
       daily = yield* runsOf(home, "daily")
       assert.deepStrictEqual(
-        daily.map((run) => [Date.parse(run.slot), run.trigger, run.outcome]),
+        daily.map((run) => [Date.parse(run.scheduledAt), run.trigger, run.outcome]),
         [[lastDaily, "schedule", "quiet"], [seededDaily, "schedule", "quiet"]],
         "the daily action's history and its caught-up slot"
       )
       const chatty = yield* runsOf(home, "chatty")
       // Trimmed to within 100 of the bound (every 100th write), and its oldest records are gone.
       assert.isAtMost(chatty.length, 5 + 100)
-      assert.isTrue(chatty.every((run) => Date.parse(run.slot) > seededChatty), "the chatty action's oldest record was trimmed")
+      assert.isTrue(chatty.every((run) => Date.parse(run.scheduledAt) > seededChatty), "the chatty action's oldest record was trimmed")
       assert.isTrue(chatty.some((run) => run.outcome === "missed" && run.reason === "daemon-down"))
       const actions = (JSON.parse(status.stdout) as { actions: ReadonlyArray<{ name: string; lastOutcome: string }> }).actions
       assert.strictEqual(actions.find((action) => action.name === "daily")?.lastOutcome, "quiet", status.stdout)

@@ -4,7 +4,7 @@ import { eventually, exited, runCli, spawnCli, tempHome, waitReady, writeAction 
 import { httpTestServer } from "../layers/HttpTestServer.js"
 
 interface RunLine {
-  readonly slot: string
+  readonly scheduledAt: string
   readonly outcome: string
   readonly messageId: string | null
   readonly deliveries: ReadonlyArray<{ channel: string; status: string; attempts: number | null; error: string | null }>
@@ -38,7 +38,7 @@ describe("`heartbeat runs` links each run to its deliveries (real daemon, webhoo
       assert.isAtLeast(runs.length, 2)
       for (const run of runs) {
         // The link: the run's message id is its action and slot.
-        assert.strictEqual(run.messageId, `note@${run.slot}`)
+        assert.strictEqual(run.messageId, `note@${run.scheduledAt}`)
         assert.deepStrictEqual(run.deliveries.map((delivery) => delivery.channel).sort(), ["down", "log", "ok"])
       }
       const checked = runs.filter((run) => delivered.has(run.messageId!) && attempted.has(run.messageId!))
