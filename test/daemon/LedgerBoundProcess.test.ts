@@ -37,7 +37,9 @@ describe("the ledger bound is per action (real daemon)", () => {
       writeAction(home, "quiet.mjs", "quiet", `Effect.succeed({ shouldNotify: false })`)
       // The ledger as a daemon left it: the daily action ran the day before its last slot, and the chatty one
       // last ran 300 s ago, so the next start records ~300 missed slots of it (60 times the bound).
-      assert.strictEqual((yield* runCli(home, ["heartbeat", "runs"])).code, 0)
+      // A command that writes creates and migrates agenc.db (the read-only ones do not).
+      assert.strictEqual((yield* runCli(home, ["heartbeat", "pause", "chatty"])).code, 0)
+      assert.strictEqual((yield* runCli(home, ["heartbeat", "resume", "chatty"])).code, 0)
       const now = Date.now()
       const lastDaily = Math.floor((now - 9 * 3_600_000) / DAY) * DAY + 9 * 3_600_000
       const seededDaily = lastDaily - DAY
