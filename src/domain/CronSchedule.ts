@@ -1,6 +1,7 @@
 import { Cron, DateTime, Either, Option } from "effect"
 import { parseDurationMs } from "./DurationMs.js"
 import * as ActiveHours from "./ActiveHours.js"
+import * as CronFixedOffset from "./CronFixedOffset.js"
 
 /**
  * When an action's slots fall: a cron expression in a time zone, or a fixed interval.
@@ -99,7 +100,8 @@ const parseUncached = (expression: string, timezone: string): Either.Either<Cron
   const schedule: CronSchedule = { _tag: "Cron", expression: trimmed, timezone, cron, zone: zone.value }
   if (!canMatch(cron)) return Either.left(`"${expression}" never matches`)
   try {
-    Cron.next(cron, new Date(0))
+    // Whether the calendar ever matches does not depend on the zone: walk it at offset 0, without Intl.
+    CronFixedOffset.next(cron, 0, 0)
   } catch {
     return Either.left(`"${expression}" never matches`)
   }
@@ -172,6 +174,22 @@ const withOffset = (cron: Cron.Cron, offsetMs: number): Cron.Cron =>
     tz: DateTime.zoneMakeOffset(offsetMs)
   })
 
+/** The offset of a cron read at a fixed offset (UTC is one), else undefined (a named zone, resolved per step). */
+const fixedOffset = (cron: Cron.Cron): number | undefined =>
+  Option.isSome(cron.tz) && cron.tz.value._tag === "Offset" ? cron.tz.value.offset : undefined
+
+/** `Cron.next` as epoch ms; at a fixed offset the same walk without effect's per-step zone resolution. */
+const cronNext = (cron: Cron.Cron, afterMs: number): number => {
+  const offset = fixedOffset(cron)
+  return offset === undefined ? Cron.next(cron, new Date(afterMs)).getTime() : CronFixedOffset.next(cron, offset, afterMs)
+}
+
+/** `Cron.prev` as epoch ms, like `cronNext`. */
+const cronPrev = (cron: Cron.Cron, beforeMs: number): number => {
+  const offset = fixedOffset(cron)
+  return offset === undefined ? Cron.prev(cron, new Date(beforeMs)).getTime() : CronFixedOffset.prev(cron, offset, beforeMs)
+}
+
 /** The latest instant a JavaScript `Date` can hold (+275760-09-13T00:00:00.000Z). */
 export const MAX_DATE_MS = 8.64e15
 
@@ -195,12 +213,12 @@ const nextRaw = (schedule: CronSchedule, afterMs: number): number => {
   if (schedule._tag === "Interval") {
     return (Math.floor(afterMs / schedule.everyMs) + 1) * schedule.everyMs
   }
-  let first = Cron.next(schedule.cron, new Date(afterMs)).getTime()
+  let first = cronNext(schedule.cron, afterMs)
   // Inside a repeated (fall-back) hour effect's Cron can answer with the first pass of a wall-clock time,
   // which is earlier than `afterMs`; look again from later until the answer moves forward.
   for (let probe = afterMs; first <= afterMs;) {
     probe += 900_000
-    first = Cron.next(schedule.cron, new Date(probe)).getTime()
+    first = cronNext(schedule.cron, probe)
   }
   if (schedule.timezone === "UTC") return first
   if (schedule.cron.hours.size !== 0) return afterGap(schedule, afterMs, first)
@@ -209,7 +227,7 @@ const nextRaw = (schedule: CronSchedule, afterMs: number): number => {
   // fixed-hour action (daily at 01:30) must still fire only once, hence the hours-wildcard condition.
   let best = first
   for (const offset of new Set([offsetAt(schedule.zone, afterMs), offsetAt(schedule.zone, first)])) {
-    const candidate = Cron.next(withOffset(schedule.cron, offset), new Date(afterMs)).getTime()
+    const candidate = CronFixedOffset.next(withOffset(schedule.cron, offset), offset, afterMs)
     if (candidate < best && offsetAt(schedule.zone, candidate) === offset) best = candidate
   }
   return best
@@ -226,7 +244,7 @@ const afterGap = (schedule: Extract<CronSchedule, { _tag: "Cron" }>, afterMs: nu
     const end = gapEnd(schedule.zone, candidate)
     if (end > afterMs) return end
     // An earlier time in the same gap already fired at its end: this one is the same moment.
-    candidate = Cron.next(schedule.cron, new Date(candidate)).getTime()
+    candidate = cronNext(schedule.cron, candidate)
   }
   return candidate
 }
@@ -258,7 +276,7 @@ const previousRaw = (schedule: CronSchedule, atMs: number): number => {
   const second = Math.floor(atMs / 1_000) * 1_000
   if (nextRaw(schedule, second - 1) === second) return second
   try {
-    const candidate = Cron.prev(schedule.cron, new Date(second)).getTime()
+    const candidate = cronPrev(schedule.cron, second)
     // Trust it only if it is a slot by `next`'s definition and the latest one.
     if (nextRaw(schedule, candidate - 1) === candidate && nextRaw(schedule, candidate) > atMs) return candidate
   } catch {
