@@ -330,11 +330,12 @@ export const SchedulerLive = (options: SchedulerOptions) =>
       })
 
       /** Registers without waking the dispatcher; `schedule` and `reconcile` restart it once. */
-      const register = (registration: Registration) =>
-        Effect.gen(function*() {
-          registrations.set(registration.name, registration)
-          if (started) enqueue(registration, firstPending(registration, yield* Clock.currentTimeMillis))
-        })
+      const registerAt = (registration: Registration, now: number) => {
+        registrations.set(registration.name, registration)
+        if (started) enqueue(registration, firstPending(registration, now))
+      }
+
+      const register = (registration: Registration) => Effect.map(Clock.currentTimeMillis, (now) => registerAt(registration, now))
 
       const forget = (name: string) =>
         Effect.sync(() => {
@@ -400,11 +401,13 @@ export const SchedulerLive = (options: SchedulerOptions) =>
                 yield* forget(name)
               }
             }
+            // One clock read and a plain loop: 10,000 registrations are 10,000 map and heap updates, not 10,000 effects.
+            const now = yield* Clock.currentTimeMillis
             for (const registration of next) {
               const current = registrations.get(registration.name)
               if (current?.fingerprint === registration.fingerprint) continue
               ;(current === undefined ? added : changed).push(registration.name)
-              yield* register(registration)
+              registerAt(registration, now)
             }
             if (added.length + changed.length + removed.length > 0) yield* restart
             return { added, changed, removed }
