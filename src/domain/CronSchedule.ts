@@ -113,6 +113,8 @@ const parseUncached = (expression: string, timezone: string): Either.Either<Cron
  * rejects it as a backwards range. A range that starts at Sunday (`0-0`, `SUN-0`) is left as written.
  */
 const sundayAsSeven = (source: string): string => {
+  // Most expressions have no such range: skip the split and the replacements.
+  if (!/-(?:0|sun)/i.test(source)) return source
   const fields = source.split(/\s+/)
   if (fields.length < 5 || fields.length > 6) return source
   const last = fields.length - 1
