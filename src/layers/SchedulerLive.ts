@@ -278,14 +278,11 @@ export const SchedulerLive = (options: SchedulerOptions) =>
        * policy runs some (the latest within `catchUpWindow`), the rest are recorded as missed (`daemon-down`).
        * A slot exactly at the start is not missed: the schedule runs it.
        */
-      const catchUp = (registration: Registration, now: number) =>
+      const catchUp = (registration: Registration, last: number, now: number) =>
         Effect.gen(function*() {
-          const last = yield* store.lastSlot(registration.name).pipe(Effect.orElseSucceed(() => Option.none<number>()))
-          // An action with no record yet is new: nothing of it was missed.
-          if (Option.isNone(last)) return
           const k = registration.catchUp === "none" ? 0 : catchUpCount(registration)
           // Slots before the first one still to come (with jitter, a slot just passed may still be pending).
-          const span = slotSpan(registration.schedule, last.value, firstPending(registration, now), { head: MISSED_RECORDS_CAP, tail: k + 1 })
+          const span = slotSpan(registration.schedule, last, firstPending(registration, now), { head: MISSED_RECORDS_CAP, tail: k + 1 })
           if (span.count === 0) return
           const run = span.tail.slice(span.tail.length - Math.min(k, span.count)).filter((slot) => now - slot <= registration.catchUpWindowMs)
           const missed = yield* recordMissed(registration, span, run.length, "daemon-down", now)
@@ -311,8 +308,14 @@ export const SchedulerLive = (options: SchedulerOptions) =>
         const released = yield* store.releaseAbandoned.pipe(Effect.orElseSucceed(() => 0))
         if (released > 0) yield* Effect.logWarning(`${released} run(s) left in progress by a process that is gone, recorded as failed (interrupted)`)
         const now = yield* Clock.currentTimeMillis
+        // Every action's last slot in one read; should it fail, each action's own read is tried.
+        const lastSlots = yield* store.lastSlots.pipe(Effect.option)
         for (const registration of registrations.values()) {
-          yield* catchUp(registration, now)
+          const last = Option.isSome(lastSlots)
+            ? lastSlots.value.get(registration.name)
+            : Option.getOrUndefined(yield* store.lastSlot(registration.name).pipe(Effect.orElseSucceed(() => Option.none<number>())))
+          // An action with no record yet is new: nothing of it was missed.
+          if (last !== undefined) yield* catchUp(registration, last, now)
           // A start exactly on a slot runs that slot.
           enqueue(registration, firstPending(registration, now))
         }
