@@ -99,13 +99,20 @@ const parseUncached = (expression: string, timezone: string): Either.Either<Cron
   const cron = parsed.right
   const schedule: CronSchedule = { _tag: "Cron", expression: trimmed, timezone, cron, zone: zone.value }
   if (!canMatch(cron)) return Either.left(`"${expression}" never matches`)
-  try {
-    // Whether the calendar ever matches does not depend on the zone: walk it at offset 0, without Intl.
-    CronFixedOffset.next(cron, 0, 0)
-  } catch {
-    return Either.left(`"${expression}" never matches`)
-  }
+  // With the days of the month free every day can match and the walk finds a slot in a few steps; else
+  // walk it once (the calendar does not depend on the zone: at offset 0, without Intl).
+  if (cron.days.size !== 0 && !walks(cron)) return Either.left(`"${expression}" never matches`)
   return Either.right(schedule)
+}
+
+/** Whether effect's walk finds a first slot (it gives up after 10,000 steps). */
+const walks = (cron: Cron.Cron): boolean => {
+  try {
+    CronFixedOffset.next(cron, 0, 0)
+    return true
+  } catch {
+    return false
+  }
 }
 
 /**
@@ -135,25 +142,27 @@ interface CompiledField {
   readonly prev: ReadonlyArray<number | undefined>
 }
 
-/** Fields by position and text; `undefined` for a field effect rejects. */
-const compiledFields = new Map<string, CompiledField | undefined>()
+/** Fields by position, then by text; `undefined` for a field effect rejects. */
+const compiledFields = FIELDS.map(() => new Map<string, CompiledField | undefined>())
+let compiledCount = 0
 
 const WILDCARDS = ["*", "*", "*", "*", "*", "*"]
 
 /** The field at `position`, compiled by effect once (in an expression whose other fields are `*`) and kept. */
 const compiledField = (position: number, text: string): CompiledField | undefined => {
-  const key = `${position}:${text}`
-  if (compiledFields.has(key)) return compiledFields.get(key)
+  const known = compiledFields[position]!
+  const field = known.get(text)
+  if (field !== undefined || known.has(text)) return field
   const probe = [...WILDCARDS]
   probe[position] = text
   const parsed = Cron.parse(probe.join(" "))
   const [set, unit] = FIELDS[position]!
   const tables = parsed._tag === "Right" ? (parsed.right as unknown as Record<"next" | "prev", Record<string, ReadonlyArray<number | undefined>>>) : undefined
-  const field = parsed._tag === "Left" || tables === undefined
+  const compiled = parsed._tag === "Left" || tables === undefined
     ? undefined
     : { set: parsed.right[set], values: [...parsed.right[set]], next: tables.next[unit]!, prev: tables.prev[unit]! }
-  if (compiledFields.size < 100_000) compiledFields.set(key, field)
-  return field
+  if (compiledCount++ < 100_000) known.set(text, compiled)
+  return compiled
 }
 
 const CRON_PROTO: object = Object.getPrototypeOf(Cron.make({ minutes: [], hours: [], days: [], months: [], weekdays: [] }))
@@ -169,39 +178,45 @@ const CRON_PROTO: object = Object.getPrototypeOf(Cron.make({ minutes: [], hours:
  * `Cron.parse` itself, for its message.
  */
 const compile = (source: string, tz: DateTime.TimeZone): Either.Either<Cron.Cron, Cron.ParseError> => {
-  const segments = source.trim().split(/\s+/).filter((segment) => segment.length > 0)
+  const segments = source.trim().split(/\s+/)
   if (segments.length === 5) segments.unshift("0")
-  const fields = segments.length === 6 ? segments.map((text, position) => compiledField(position, text)) : []
-  if (fields.length !== 6 || fields.includes(undefined)) return Cron.parse(source, tz)
-  const [seconds, minutes, hours, days, months, weekdays] = fields as Array<CompiledField>
-  const cron = Object.assign(Object.create(CRON_PROTO) as object, {
-    seconds: seconds!.set,
-    minutes: minutes!.set,
-    hours: hours!.set,
-    days: days!.set,
-    months: months!.set,
-    weekdays: weekdays!.set,
-    and: false,
-    tz: Option.some(tz),
-    first: {
-      second: seconds!.values[0] ?? 0,
-      minute: minutes!.values[0] ?? 0,
-      hour: hours!.values[0] ?? 0,
-      day: days!.values[0] ?? 1,
-      month: (months!.values[0] ?? 1) - 1,
-      weekday: weekdays!.values[0] ?? 0
-    },
-    last: {
-      second: seconds!.values.at(-1) ?? 59,
-      minute: minutes!.values.at(-1) ?? 59,
-      hour: hours!.values.at(-1) ?? 23,
-      day: days!.values.at(-1) ?? 31,
-      month: (months!.values.at(-1) ?? 12) - 1,
-      weekday: weekdays!.values.at(-1) ?? 6
-    },
-    next: { second: seconds!.next, minute: minutes!.next, hour: hours!.next, day: days!.next, month: months!.next, weekday: weekdays!.next },
-    prev: { second: seconds!.prev, minute: minutes!.prev, hour: hours!.prev, day: days!.prev, month: months!.prev, weekday: weekdays!.prev }
-  })
+  if (segments.length !== 6) return Cron.parse(source, tz)
+  const seconds = compiledField(0, segments[0]!)
+  const minutes = compiledField(1, segments[1]!)
+  const hours = compiledField(2, segments[2]!)
+  const days = compiledField(3, segments[3]!)
+  const months = compiledField(4, segments[4]!)
+  const weekdays = compiledField(5, segments[5]!)
+  if (seconds === undefined || minutes === undefined || hours === undefined || days === undefined || months === undefined || weekdays === undefined) {
+    return Cron.parse(source, tz)
+  }
+  const cron = Object.create(CRON_PROTO) as Record<string, unknown>
+  cron.seconds = seconds.set
+  cron.minutes = minutes.set
+  cron.hours = hours.set
+  cron.days = days.set
+  cron.months = months.set
+  cron.weekdays = weekdays.set
+  cron.and = false
+  cron.tz = Option.some(tz)
+  cron.first = {
+    second: seconds.values[0] ?? 0,
+    minute: minutes.values[0] ?? 0,
+    hour: hours.values[0] ?? 0,
+    day: days.values[0] ?? 1,
+    month: (months.values[0] ?? 1) - 1,
+    weekday: weekdays.values[0] ?? 0
+  }
+  cron.last = {
+    second: seconds.values.at(-1) ?? 59,
+    minute: minutes.values.at(-1) ?? 59,
+    hour: hours.values.at(-1) ?? 23,
+    day: days.values.at(-1) ?? 31,
+    month: (months.values.at(-1) ?? 12) - 1,
+    weekday: weekdays.values.at(-1) ?? 6
+  }
+  cron.next = { second: seconds.next, minute: minutes.next, hour: hours.next, day: days.next, month: months.next, weekday: weekdays.next }
+  cron.prev = { second: seconds.prev, minute: minutes.prev, hour: hours.prev, day: days.prev, month: months.prev, weekday: weekdays.prev }
   return Either.right(cron as unknown as Cron.Cron)
 }
 
