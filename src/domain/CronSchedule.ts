@@ -230,17 +230,6 @@ const canMatch = (cron: Cron.Cron): boolean => {
 const offsetAt = (zone: DateTime.TimeZone, ms: number): number =>
   DateTime.zonedOffset(DateTime.unsafeMakeZoned(ms, { timeZone: zone }))
 
-const withOffset = (cron: Cron.Cron, offsetMs: number): Cron.Cron =>
-  Cron.make({
-    seconds: cron.seconds,
-    minutes: cron.minutes,
-    hours: cron.hours,
-    days: cron.days,
-    months: cron.months,
-    weekdays: cron.weekdays,
-    tz: DateTime.zoneMakeOffset(offsetMs)
-  })
-
 /** The offset of a cron read at a fixed offset (UTC is one), else undefined (a named zone, resolved per step). */
 const fixedOffset = (cron: Cron.Cron): number | undefined =>
   Option.isSome(cron.tz) && cron.tz.value._tag === "Offset" ? cron.tz.value.offset : undefined
@@ -294,7 +283,8 @@ const nextRaw = (schedule: CronSchedule, afterMs: number): number => {
   // fixed-hour action (daily at 01:30) must still fire only once, hence the hours-wildcard condition.
   let best = first
   for (const offset of new Set([offsetAt(schedule.zone, afterMs), offsetAt(schedule.zone, first)])) {
-    const candidate = CronFixedOffset.next(withOffset(schedule.cron, offset), offset, afterMs)
+    // The walk at a fixed offset reads the cron's fields, not its zone: no `Cron` per offset is needed.
+    const candidate = CronFixedOffset.next(schedule.cron, offset, afterMs)
     if (candidate < best && offsetAt(schedule.zone, candidate) === offset) best = candidate
   }
   return best
