@@ -7,7 +7,7 @@ import { createRequire } from "node:module"
 import { actionCommand } from "./cli/ActionNew.js"
 import { CliError, ExitCode } from "./cli/CliError.js"
 import { completions, parseCommandLine, renderHelp, useColor } from "./cli/CommandHelp.js"
-import { reportValidationErrors, takeLogLevel } from "./cli/CommandLine.js"
+import { commandHandlerStarted, reportValidationErrors, takeLogLevel } from "./cli/CommandLine.js"
 import { commandTree } from "./cli/CommandTree.js"
 import { oneLine } from "./domain/OneLine.js"
 import { configCommand } from "./cli/Config.js"
@@ -28,7 +28,7 @@ const agenc = Command.make("agenc").pipe(
   Command.withSubcommands([daemonCommand, heartbeatCommand, tasksCommand, cronCommand, configCommand, outboxCommand, actionCommand(version)])
 )
 
-const cli = Command.run(agenc, { name: "agenc", version })
+const cli = Command.run(Command.transformHandler(agenc, commandHandlerStarted), { name: "agenc", version })
 
 /** The exit code a failure maps to; the one place error tags meet exit codes. */
 class Exiting {

@@ -4,7 +4,7 @@
  * completions and command-line errors from the command tree.
  */
 import { ValidationError } from "@effect/cli"
-import { Cause, Effect, Either, Option, type LogLevel } from "effect"
+import { Cause, Effect, Either, FiberRef, Option, type LogLevel } from "effect"
 import { CliError } from "./CliError.js"
 import { LEVELS, parseLevel } from "../layers/Logging.js"
 
@@ -46,17 +46,27 @@ export const takeLogLevel = (args: ReadonlyArray<string>): Either.Either<{
     : Either.right({ args: rest, level })
 }
 
+/** Whether a command's handler runs: from then on, @effect/cli prints no parse errors, and stderr is the command's. */
+const inHandler = FiberRef.unsafeMake(false)
+
+/** Wraps the root command's handler (`Command.transformHandler`): marks the end of parsing for `reportValidationErrors`. */
+export const commandHandlerStarted = <A, E, R>(handler: Effect.Effect<A, E, R>) => Effect.locally(handler, inHandler, true)
+
 /**
  * @effect/cli prints what it found wrong with the command line (a bad value, a missing option) as a
  * multi-line, coloured block; this turns it into the one line `agenc: "<command>": <reason>` (exit 2).
+ * Only what is printed before the handler starts is held back: a command's own stderr (warnings, a
+ * foreground daemon's summary, `daemon logs -f`) goes out as it is written.
  */
 export const reportValidationErrors = (where: string) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.consoleWith((console) => {
     const printed: Array<string> = []
-    // What a command itself printed with Console.error (warnings) is not a parse error: it goes out at the end.
     const flush = Effect.sync(() => printed.splice(0).forEach((line) => console.unsafe.error(line)))
     return effect.pipe(
-      Effect.withConsole({ ...console, error: (...args) => Effect.sync(() => void printed.push(args.join(" "))) }),
+      Effect.withConsole({
+        ...console,
+        error: (...args) => Effect.flatMap(FiberRef.get(inHandler), (running) => running ? console.error(...args) : Effect.sync(() => void printed.push(args.join(" "))))
+      }),
       Effect.tapErrorCause((cause) => Cause.failureOption(cause).pipe(Option.exists(ValidationError.isValidationError)) ? Effect.void : flush),
       Effect.tap(() => flush),
       Effect.catchIf(ValidationError.isValidationError, () => {

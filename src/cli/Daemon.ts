@@ -20,6 +20,7 @@ import { printJson } from "./JsonOutput.js"
 import { printScheduleSummary } from "./ScheduleSummary.js"
 import { logsCommand } from "./DaemonLogs.js"
 import { configOption, jsonOption } from "./Options.js"
+import { zonedAndUtc } from "./TextTime.js"
 
 /** The built CLI entry point (dist/cli.js), which the detached daemon and the unit run. */
 const here = fileURLToPath(import.meta.url)
@@ -175,7 +176,7 @@ const status = Command.make("status", { json: jsonOption, config: configOption }
       if (report.actions.length > 0) {
         yield* Console.log(table(
           ["NAME", "SCHEDULE", "TIMEZONE", "NEXT RUN", "LAST RUN", "OUTCOME", "MISSED 24H", "SKIPPED 24H"],
-          report.actions.map((a) => [a.name, a.schedule, a.timezone, a.nextRunAt ?? "-", a.lastRunAt ?? "-", a.running ? "running" : a.lastOutcome ?? "-", String(a.missed24h), String(a.skipped24h)])
+          report.actions.map((a) => [a.name, a.schedule, a.timezone, zonedOrDash(a.nextRunAt, a.timezone), zonedOrDash(a.lastRunAt, a.timezone), a.running ? "running" : a.lastOutcome ?? "-", String(a.missed24h), String(a.skipped24h)])
         ))
       }
     }
@@ -183,6 +184,9 @@ const status = Command.make("status", { json: jsonOption, config: configOption }
     if (report.state === "stale") return yield* Effect.fail(failure("stale PID file", ExitCode.failure))
     if (report.state === "stopped") return yield* Effect.fail(failure("not running", ExitCode.notRunning))
   })).pipe(Command.withDescription("show whether the daemon runs (exit 0), left a stale PID file (1), is stopped (3) or does not answer (4)"))
+
+/** An ISO time of the report in the action's zone next to UTC, or `-` for none. */
+const zonedOrDash = (at: string | null, timezone: string) => (at === null ? "-" : zonedAndUtc(Date.parse(at), timezone))
 
 /** Lines about loops that were restarted or are down, and dead letters; nothing when all is well. */
 const loopWarnings = (report: DaemonStatus): ReadonlyArray<string> => {

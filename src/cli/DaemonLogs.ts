@@ -5,7 +5,7 @@
  * stderr first, so stdout stays the log itself. `-f` follows the file by name, through rotations.
  */
 import { Command, Options } from "@effect/cli"
-import { Effect, Option } from "effect"
+import { Console, Effect, Option } from "effect"
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import { daemonPaths } from "../daemon/DaemonPaths.js"
@@ -90,11 +90,8 @@ export const lastLines = (fd: number, upTo: number, file: string, keep: number, 
   return lines
 }
 
-/**
- * Which log is shown, on stderr before it: straight to the stream, since `Console.error` is held back until
- * the command ends (while @effect/cli may still report a parse error) and `-f` never ends.
- */
-const sayWhich = (line: string) => Effect.sync(() => void process.stderr.write(`${line}\n`))
+/** Which log is shown, on stderr before it. */
+const sayWhich = (line: string) => Console.error(line)
 
 const failure = (message: string) => new CliError({ message, code: ExitCode.failure })
 

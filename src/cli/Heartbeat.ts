@@ -13,8 +13,9 @@ import { resultsOnlyOnStdout } from "./Streams.js"
 import { zonedAndUtc } from "./TextTime.js"
 import { pauseJson } from "../heartbeat/Pauses.js"
 import { heartbeatPauseCommands } from "./HeartbeatPause.js"
-import { heartbeatLedgerCommands, ledgerLayer } from "./HeartbeatRuns.js"
+import { heartbeatLedgerCommands, readLedgerLayer } from "./HeartbeatRuns.js"
 import { heartbeatTrigger } from "./HeartbeatTrigger.js"
+import { listedActions } from "./ListedActions.js"
 import { configOption, jsonOption } from "./Options.js"
 
 import { table } from "./Table.js"
@@ -23,7 +24,10 @@ export { table }
 
 const list = Command.make("list", { config: configOption, json: jsonOption }, ({ config, json }) =>
   Effect.gen(function*() {
-    const { loaded, registrations } = yield* loadChecked(config)
+    const checked = yield* loadChecked(config)
+    const { loaded } = checked
+    const listed = yield* listedActions(loaded, checked.registrations)
+    const registrations = listed.map(({ registration }) => registration)
     const now = yield* Clock.currentTimeMillis
     // The ledger's view of each action: its last outcome, and what did not run in the last 24 h.
     const ledger = yield* Effect.gen(function*() {
@@ -36,30 +40,31 @@ const list = Command.make("list", { config: configOption, json: jsonOption }, ({
           const paused = pauseJson(pauses.find((pause) => pause.action === registration.name))
           return { lastOutcome: last?.outcome ?? null, missed24h: counts.missed ?? 0, skipped24h: counts.skipped ?? 0, paused }
         }))
-    }).pipe(Effect.provide(ledgerLayer(loaded)))
+    }).pipe(Effect.provide(readLedgerLayer(loaded)))
     const rows = registrations.map((registration, index) => ({
       name: registration.name,
       description: registration.action.description,
+      enabled: listed[index]!.enabled,
       schedule: registration.schedule.expression,
       timezone: CronSchedule.timezoneOf(registration.schedule),
-      nextRunAt: new Date(CronSchedule.next(registration.schedule, now)).toISOString(),
+      nextRunAt: listed[index]!.enabled ? new Date(CronSchedule.next(registration.schedule, now)).toISOString() : null,
       ...ledger[index]!
     }))
     yield* Console.log(
       json
         ? formatJson(rows)
         : rows.length === 0
-        ? "no actions (heartbeat disabled or none configured)"
+        ? "no actions configured"
         : table(
           ["NAME", "SCHEDULE", "TIMEZONE", "NEXT RUN", "LAST OUTCOME", "MISSED 24H", "SKIPPED 24H", "PAUSED"],
           rows.map((row) => [
-            row.name, row.schedule, row.timezone, zonedAndUtc(Date.parse(row.nextRunAt), row.timezone), row.lastOutcome ?? "-", String(row.missed24h), String(row.skipped24h),
+            row.name, row.schedule, row.timezone, row.nextRunAt === null ? "disabled" : zonedAndUtc(Date.parse(row.nextRunAt), row.timezone), row.lastOutcome ?? "-", String(row.missed24h), String(row.skipped24h),
             row.paused === null ? "-" : `by ${row.paused.by}${row.paused.until === null ? "" : ` until ${row.paused.until}`}`
           ])
         )
     )
   })
-).pipe(Command.withDescription("list the configured actions, their schedules, time zones and next runs"))
+).pipe(Command.withDescription("list the configured actions (disabled ones too), their schedules, time zones and next runs"))
 
 const run = Command.make("run", {
   action: Args.text({ name: "action" }).pipe(Args.withDescription("name of the action in gateway.json")),

@@ -5,12 +5,14 @@ import * as CronSchedule from "../domain/CronSchedule.js"
 import { nextSlots } from "../heartbeat/NextSlots.js"
 import { pauseJson } from "../heartbeat/Pauses.js"
 import { Database } from "../layers/Database.js"
+import { DatabaseReadOnly } from "../layers/DatabaseReadOnly.js"
 import { loadConfig } from "../layers/AppConfigFile.js"
 import { StateStoreSqlite } from "../layers/StateStoreSqlite.js"
 import type { LoadedConfig } from "../services/AppConfig.js"
 import { RUN_OUTCOMES, type RunRecord, StateStore } from "../services/StateStore.js"
 import { CliError } from "./CliError.js"
 import { loadChecked } from "../daemon/ConfigChecks.js"
+import type { LedgerRunJson } from "./JsonOutput.js"
 import { table } from "./Table.js"
 import { configOption, jsonOption } from "./Options.js"
 
@@ -19,6 +21,10 @@ const iso = (ms: number | undefined): string | null => (ms === undefined ? null 
 /** The state store on `$AGENC_HOME/agenc.db`, for commands that only read the ledger (no daemon needed). */
 export const ledgerLayer = (loaded: LoadedConfig) =>
   StateStoreSqlite({ ledgerSize: loaded.config.heartbeat.ledgerSize }).pipe(Layer.provideMerge(Database(loaded.home)))
+
+/** The state store opened read-only, for commands that only read: creates nothing, works on a read-only home. */
+export const readLedgerLayer = (loaded: LoadedConfig) =>
+  StateStoreSqlite({ ledgerSize: loaded.config.heartbeat.ledgerSize }).pipe(Layer.provideMerge(DatabaseReadOnly(loaded.home)))
 
 /** `--since 2h` or `--since 2026-12-01T00:00Z`: epoch ms. */
 const parseSince = (input: string, now: number): Either.Either<number, string> => {
@@ -29,12 +35,12 @@ const parseSince = (input: string, now: number): Either.Either<number, string> =
 }
 
 /** One ledger record as `heartbeat runs --json` prints it. */
-export const runJson = (run: RunRecord) => {
+export const runJson = (run: RunRecord): LedgerRunJson => {
   const ran = run.outcome !== "skipped" && run.outcome !== "missed"
   return {
     id: run.id ?? null,
     action: run.action,
-    slot: iso(run.scheduledAt),
+    scheduledAt: iso(run.scheduledAt)!,
     trigger: run.trigger ?? "schedule",
     startedAt: ran ? iso(run.startedAt) : null,
     endedAt: ran && run.outcome !== "running" ? iso(run.endedAt) : null,
@@ -44,7 +50,7 @@ export const runJson = (run: RunRecord) => {
     message: run.message ?? null,
     deliveries: run.deliveries ?? [],
     count: run.count ?? 1,
-    lastSlot: iso(run.lastSlot ?? run.scheduledAt),
+    lastScheduledAt: iso(run.lastSlot ?? run.scheduledAt)!,
     plannedAt: iso(run.plannedAt)
   }
 }
@@ -86,7 +92,7 @@ const runs = Command.make("runs", {
       const action = yield* checkAction(loaded, args.action, (name) =>
         store.runs({ action: name, limit: 1 }).pipe(Effect.map((rows) => rows.length > 0), Effect.orElseSucceed(() => false)))
       return yield* store.runs({ action, since, outcome: Option.getOrUndefined(args.outcome), limit: args.limit })
-    }).pipe(Effect.provide(ledgerLayer(loaded)))
+    }).pipe(Effect.provide(readLedgerLayer(loaded)))
     if (args.json) return yield* Console.log(JSON.stringify(records.map(runJson), null, 2))
     yield* Console.log(records.length === 0 ? "no records" : table(
       ["SLOT", "ACTION", "TRIGGER", "OUTCOME", "DETAIL"],
@@ -113,7 +119,7 @@ const next = Command.make("next", {
     yield* checkAction(loaded, args.action, () => Effect.succeed(false))
     const now = yield* Clock.currentTimeMillis
     const chosen = registrations.filter((registration) => Option.isNone(args.action) || registration.name === args.action.value)
-    const pauses = yield* Effect.flatMap(StateStore, (store) => store.pauses(now)).pipe(Effect.provide(ledgerLayer(loaded)))
+    const pauses = yield* Effect.flatMap(StateStore, (store) => store.pauses(now)).pipe(Effect.provide(readLedgerLayer(loaded)))
     const plans = chosen.map((registration) => {
       const timezone = CronSchedule.timezoneOf(registration.schedule)
       const pause = pauses.find((pause) => pause.action === registration.name)

@@ -87,6 +87,26 @@ export const runJson = (report: RunReport): RunJson => ({
   deliveries: report.deliveries.map(deliveryJson)
 })
 
+/** One record of the run ledger: each entry of `heartbeat runs`; `scheduledAt` is its slot, as in `RunJson`. */
+export const LedgerRunJson = Schema.Struct({
+  id: Schema.NullOr(Schema.Number),
+  action: Schema.String,
+  scheduledAt: IsoTime,
+  trigger: Schema.Literal("schedule", "manual"),
+  startedAt: Schema.NullOr(IsoTime),
+  endedAt: Schema.NullOr(IsoTime),
+  outcome: Schema.String,
+  reason: Schema.NullOr(Schema.String),
+  error: Schema.NullOr(Schema.String),
+  message: Schema.NullOr(Schema.String),
+  deliveries: Schema.Array(Schema.Struct({ channel: Schema.String, status: Schema.String })),
+  /** Slots a summary record of missed slots stands for (1 otherwise), and the last of them. */
+  count: Schema.Number,
+  lastScheduledAt: IsoTime,
+  plannedAt: Schema.NullOr(IsoTime)
+})
+export type LedgerRunJson = typeof LedgerRunJson.Type
+
 /** A configured action and when it runs: `heartbeat list`, `heartbeat next`, `daemon status` `actions[]`. */
 export const ActionJson = Schema.Struct({
   name: Schema.String,

@@ -1,4 +1,4 @@
-import { Clock, Effect, type Option } from "effect"
+import { Clock, Console, Effect, type Option } from "effect"
 import * as CronSchedule from "../domain/CronSchedule.js"
 import { loadChecked } from "../daemon/ConfigChecks.js"
 import { zonedAndUtc } from "./TextTime.js"
@@ -15,10 +15,9 @@ export const printScheduleSummary = (config: Option.Option<string>) =>
       .map((registration) => ({ registration, at: CronSchedule.next(registration.schedule, now) }))
       .sort((a, b) => a.at - b.at)
       .map(({ at, registration }) => `  ${registration.name.padEnd(20)} ${zonedAndUtc(at, CronSchedule.timezoneOf(registration.schedule))}`)
-    // Straight to stderr: `Console.error` is held back while @effect/cli may still report a parse error.
-    yield* Effect.sync(() => process.stderr.write(
+    yield* Console.error(
       lines.length === 0
-        ? `agenc: no actions scheduled (${loaded.file}); the daemon runs and waits\n`
-        : `agenc: ${lines.length} action${lines.length === 1 ? "" : "s"} scheduled (${loaded.file}); next runs:\n${lines.join("\n")}\nCtrl-C stops the daemon.\n`
-    ))
+        ? `agenc: no actions scheduled (${loaded.file}); the daemon runs and waits`
+        : `agenc: ${lines.length} action${lines.length === 1 ? "" : "s"} scheduled (${loaded.file}); next runs:\n${lines.join("\n")}\nCtrl-C stops the daemon.`
+    )
   })

@@ -1,6 +1,6 @@
 import { Clock, Effect, Layer, Option, Schema } from "effect"
 import * as CronSchedule from "../domain/CronSchedule.js"
-import { Database } from "../layers/Database.js"
+import { DatabaseReadOnly } from "../layers/DatabaseReadOnly.js"
 import { StateStoreSqlite } from "../layers/StateStoreSqlite.js"
 import type { MetricsSummary } from "../services/Metrics.js"
 import type { Registration } from "../services/Scheduler.js"
@@ -80,7 +80,7 @@ export const daemonStatus = (found: FoundDaemon, registrations: ReadonlyArray<Re
       }
       return { crash, restarts, lastRuns, counts, pauses }
     }).pipe(
-      Effect.provide(StateStoreSqlite({ ledgerSize }).pipe(Layer.provideMerge(Database(paths.home))))
+      Effect.provide(StateStoreSqlite({ ledgerSize }).pipe(Layer.provideMerge(DatabaseReadOnly(paths.home))))
     )
     const actions = Option.match(live, {
       onNone: () =>

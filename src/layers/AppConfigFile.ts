@@ -50,6 +50,23 @@ export const parseConfigText = (text: string, file: string): Effect.Effect<unkno
     return problem === undefined ? Effect.succeed(json) : Effect.fail(problem)
   }))
 
+/** How errors name a JSON value: `an array`, `an object`, `null`, `a string ("x")`, `a number (42)`. */
+export const describeJsonValue = (value: unknown): string => {
+  if (value === null) return "null"
+  if (Array.isArray(value)) return "an array"
+  if (typeof value === "object") return "an object"
+  const text = JSON.stringify(value) ?? String(value)
+  return `a ${typeof value} (${text.length > 40 ? `${text.slice(0, 39)}…` : text})`
+}
+
+/** The container a Schema's "Expected …" names, if it is one: a Struct, Record or class (or a union of them) is a JSON object. */
+const containerOf = (expected: string): "object" | "array" | undefined =>
+  /^(ReadonlyArray|Array)<|^readonly \[/.test(expected) ? "array" : /^Struct\b|^\{ |^\(?\w+ \(Encoded side\)/.test(expected) ? "object" : undefined
+
+/** The value at `at` in `input`, as the decoder saw it. */
+const valueAt = (input: unknown, at: ReadonlyArray<PropertyKey>): unknown =>
+  at.reduce<unknown>((value, key) => (typeof value === "object" && value !== null ? (value as Record<PropertyKey, unknown>)[key] : undefined), input)
+
 /** Decodes an already-parsed JSON value into the config; the error names the JSON path. */
 export const decodeConfig = (input: unknown): Effect.Effect<GatewayConfig, ConfigError> =>
   decode(input).pipe(Effect.mapError((error) => {
@@ -63,7 +80,11 @@ export const decodeConfig = (input: unknown): Effect.Effect<GatewayConfig, Confi
       .map((other) => /^Expected (.*), actual (.*)$/s.exec(other.message))
       // Optional fields also report "Expected undefined": true, and no help.
       .filter((match) => match?.[1] !== "undefined")
-    const message = expected.length > 1 && expected.every((match) => match !== null && match[2] === expected[0]![2])
+    // "Expected Struct (Encoded side), actual []" says how the decoder works, not what the file should hold.
+    const container = expected.length === 1 && expected[0] !== null ? containerOf(expected[0]![1]!) : undefined
+    const message = container !== undefined
+      ? `expected a JSON ${container}, got ${describeJsonValue(valueAt(input, issue.path))}`
+      : expected.length > 1 && expected.every((match) => match !== null && match[2] === expected[0]![2])
       ? `Expected ${expected.map((match) => match![1]).join(" | ")}, actual ${expected[0]![2]}`
       : issue.message
     return new ConfigError({ path, message })
@@ -93,7 +114,10 @@ export const loadConfig = (options: { readonly file?: string | undefined; readon
       return { home, file, fromFile: false, config: yield* decodeConfig({}) }
     }
     const json = yield* parseConfigText(text, file)
-    return { home, file, fromFile: true, config: yield* decodeConfig(json) }
+    // What is wrong with the whole file is said of the file: `<file>: expected a JSON object, got an array`.
+    const config = yield* decodeConfig(json).pipe(Effect.mapError((error) =>
+      error.path === undefined || error.path === "" ? new ConfigError({ message: `${file}: ${error.message}` }) : error))
+    return { home, file, fromFile: true, config }
   })
 
 /** Provides `AppConfig` from the file (or the defaults). */

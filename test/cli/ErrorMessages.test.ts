@@ -1,7 +1,8 @@
 import { SqlError } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
 import Database from "better-sqlite3"
-import { Effect } from "effect"
+import { Effect, Either } from "effect"
+import fc from "fast-check"
 import * as fs from "node:fs"
 import * as net from "node:net"
 import * as path from "node:path"
@@ -17,6 +18,7 @@ import { describeError } from "../../src/domain/DescribeError.js"
 import { DecodeError, LedgerError, LedgerRuleError, NotFoundError, RpcError } from "../../src/services/AgentRuntime.js"
 import { DeliveryError } from "../../src/services/Gateway.js"
 import { HomeError } from "../../src/layers/HomeAccess.js"
+import { loadConfig } from "../../src/layers/AppConfigFile.js"
 import { ActionBusyError, UnknownActionError } from "../../src/services/Scheduler.js"
 import { StateError } from "../../src/services/StateStore.js"
 import { runCli, tempHome, writeAction } from "../layers/CliProcess.js"
@@ -121,6 +123,63 @@ describe("every error says what went wrong", () => {
       const row = new Database(path.join(home, "agenc.db")).prepare("SELECT error FROM runs WHERE action = 'fetcher'").get() as { error: string }
       assert.include(row.error, "ECONNREFUSED")
     }).pipe(Effect.scoped), 60_000)
+
+  it.live("a gateway.json that is not an object: one line naming the file and what it is (exit 78)", () =>
+    Effect.gen(function*() {
+      const home = yield* tempHome({}, "not-an-object")
+      const file = path.join(home, "gateway.json")
+      for (const [text, got] of [["[]", "an array"], ["\"x\"", "a string (\"x\")"], ["42", "a number (42)"], ["null", "null"], ["true", "a boolean (true)"]] as const) {
+        fs.writeFileSync(file, text)
+        for (const args of [["config", "validate"], ["heartbeat", "list"]]) {
+          const result = yield* runCli(home, args)
+          assert.strictEqual(result.code, 78, `${text}: ${result.stderr}`)
+          assert.strictEqual(result.stderr, `agenc: ${file}: expected a JSON object, got ${got}\n`)
+        }
+      }
+      // Nested containers of the wrong kind read the same way, with their JSON path.
+      for (const [config, line] of [
+        [{ heartbeat: [] }, "heartbeat: expected a JSON object, got an array"],
+        [{ heartbeat: { actions: {} } }, "heartbeat.actions: expected a JSON array, got an object"],
+        [{ heartbeat: { actions: [5] } }, "heartbeat.actions[0]: expected a JSON object, got a number (5)"],
+        [{ channels: [5] }, "channels[0]: expected a JSON object, got a number (5)"],
+        [{ channels: "x" }, "channels: expected a JSON array, got a string (\"x\")"]
+      ] as const) {
+        fs.writeFileSync(file, JSON.stringify(config))
+        const result = yield* runCli(home, ["config", "validate"])
+        assert.strictEqual(result.code, 78, result.stderr)
+        assert.strictEqual(result.stderr, `agenc: ${line}\n`)
+      }
+    }).pipe(Effect.scoped), 120_000)
+
+  it.live("property: any value of the wrong type anywhere reads as one line without the decoder's words", () =>
+    Effect.gen(function*() {
+      const home = yield* tempHome({}, "wrong-types")
+      const file = path.join(home, "gateway.json")
+      const value = fc.jsonValue({ maxDepth: 2 })
+      // The real shape, with any container or leaf swapped for any JSON value.
+      const config = fc.oneof(
+        value,
+        fc.record({ heartbeat: value, channels: value, daemon: value, log: value }, { requiredKeys: [] }),
+        fc.record({ heartbeat: fc.record({ actions: fc.oneof(value, fc.array(value, { maxLength: 2 })), timezone: value, wakeInterval: value }, { requiredKeys: [] }) }),
+        fc.record({ heartbeat: fc.record({ actions: fc.tuple(fc.record({ name: fc.constant("task-scan"), schedule: fc.constant("* * * * *"), config: value, enabled: value, channels: value })) }) }),
+        fc.record({ channels: fc.array(fc.oneof(value, fc.record({ type: fc.constantFrom("webhook", "slack", "file", "console"), url: value, headers: value, delivery: value, path: value })), { maxLength: 2 }) })
+      )
+      let rejected = 0
+      for (const sample of fc.sample(config, { numRuns: 400, seed: 1901 })) {
+        fs.writeFileSync(file, JSON.stringify(sample))
+        const loaded = yield* Effect.either(loadConfig({ file }))
+        if (Either.isRight(loaded)) continue
+        rejected++
+        const line = loaded.left.line
+        assert.notMatch(line, /Encoded side|\bStruct\b|ReadonlyArray|<->|\n/, `${JSON.stringify(sample)} -> ${line}`)
+        const namesPath = /^(?:[A-Za-z$_][\w$-]*|\["(?:[^"\\]|\\.)*"\])(?:\.[A-Za-z$_][\w$-]*|\[\d+\]|\["(?:[^"\\]|\\.)*"\])*: \S/.test(line)
+        assert.isTrue(namesPath || line.startsWith(`${file}: `), `names a path or the file: ${line}`)
+        if (typeof sample !== "object" || sample === null || Array.isArray(sample)) {
+          assert.match(line, new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}: expected a JSON object, got `))
+        }
+      }
+      assert.isAbove(rejected, 200, "the generator reaches the rejections")
+    }).pipe(Effect.scoped), 120_000)
 
   it.live("a JSON syntax error in gateway.json prints as one line", () =>
     Effect.gen(function*() {

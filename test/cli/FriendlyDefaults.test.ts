@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { eventually, exited, runCli, spawnCli, tempDir, tempHome } from "../layers/CliProcess.js"
+import { eventually, exited, runCli, spawnCli, tempDir, tempHome, waitReady } from "../layers/CliProcess.js"
 
 describe("friendly defaults", () => {
   it.live("config init writes only likely-changed keys, durations as strings, and a $schema next to it", () =>
@@ -28,6 +28,10 @@ describe("friendly defaults", () => {
       const summary = yield* eventually(() => daemon.output.stderr.includes("Ctrl-C stops the daemon."), 30_000)
       assert.isTrue(summary, daemon.output.stderr)
       assert.match(daemon.output.stderr, /agenc: 1 action scheduled \(.*gateway\.json\); next runs:\n {2}daily-summary +\d{4}-\d\d-\d\d 09:00 Europe\/Berlin/)
+      yield* waitReady(home)
+      const status = yield* runCli(home, ["daemon", "status"])
+      assert.strictEqual(status.code, 0, status.stderr)
+      assert.match(status.stdout, /daily-summary .* Europe\/Berlin +\d{4}-\d\d-\d\d 09:00 Europe\/Berlin \((\d{4}-\d\d-\d\d )?0[78]:00 UTC\)/)
       daemon.child.kill("SIGTERM")
       assert.strictEqual((yield* exited(daemon)).code, 0)
     }).pipe(Effect.scoped), 60_000)

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Schema } from "effect"
-import { ActionJson, IsoTime, RunJson, TaskJson } from "../../src/cli/JsonOutput.js"
+import { ActionJson, IsoTime, LedgerRunJson, RunJson, TaskJson } from "../../src/cli/JsonOutput.js"
 import { runCli, spawnCli, tempHome, waitReady } from "../layers/CliProcess.js"
 
 const Outcome = Schema.NullOr(Schema.String)
@@ -11,29 +11,41 @@ const HeartbeatRunJson = Schema.Struct({ ...RunJson.fields, dryRun: Schema.Boole
 const HeartbeatListJson = Schema.Array(Schema.Struct({
   ...ActionJson.fields,
   description: Schema.String,
+  enabled: Schema.Boolean,
   lastOutcome: Outcome,
   missed24h: Schema.Number,
   skipped24h: Schema.Number,
   paused: Pause
 }))
+const Loop = Schema.Struct({ alive: Schema.Boolean, restarts: Schema.Number })
 const StatusJson = Schema.Struct({
-  state: Schema.Literal("running", "stale", "stopped"),
+  state: Schema.Literal("running", "unresponsive", "stale", "stopped"),
+  configError: Schema.NullOr(Schema.String),
   running: Schema.Boolean,
   pid: Schema.NullOr(Schema.Number),
   uptimeMs: Schema.NullOr(Schema.Number),
   staleReason: Schema.NullOr(Schema.String),
   lastCrash: Schema.NullOr(Schema.Struct({ at: IsoTime, pid: Schema.Number, reason: Schema.String })),
   restarts: Schema.Number,
-  actions: Schema.Array(Schema.Struct({ ...ActionJson.fields, lastRunAt: Schema.NullOr(IsoTime), lastOutcome: Outcome, running: Schema.Boolean }))
+  actions: Schema.Array(Schema.Struct({
+    ...ActionJson.fields,
+    lastRunAt: Schema.NullOr(IsoTime),
+    lastOutcome: Outcome,
+    missed24h: Schema.Number,
+    skipped24h: Schema.Number,
+    paused: Pause,
+    running: Schema.Boolean
+  })),
+  loops: Schema.NullOr(Schema.Struct({
+    scheduler: Schema.Struct({ ...Loop.fields, lastTickAt: Schema.NullOr(IsoTime) }),
+    channels: Schema.Record({ key: Schema.String, value: Loop })
+  })),
+  deadLetters: Schema.NullOr(Schema.Record({ key: Schema.String, value: Schema.Number })),
+  // Their own sections of the README ("Metrics and traces", "Supervision") document these.
+  metrics: Schema.NullOr(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
+  supervisor: Schema.Struct({ state: Schema.String }, Schema.Record({ key: Schema.String, value: Schema.Unknown }))
 })
-const RunsJson = Schema.Array(Schema.Struct({
-  action: Schema.String,
-  startedAt: Schema.NullOr(IsoTime),
-  endedAt: Schema.NullOr(IsoTime),
-  outcome: Schema.String,
-  error: Schema.NullOr(Schema.String),
-  message: Schema.NullOr(Schema.String)
-}))
+const RunsJson = Schema.Array(LedgerRunJson)
 const NextJson = Schema.Array(Schema.Struct({ action: Schema.String, slots: Schema.Array(Schema.Struct({ at: IsoTime, local: Schema.String })), paused: Pause }))
 
 const strict = { onExcessProperty: "error" } as const
@@ -64,16 +76,18 @@ describe("--json outputs: one convention, decoded with the README's Schemas", ()
 
       const list = Schema.decodeUnknownSync(HeartbeatListJson)(yield* json(home, ["heartbeat", "list", "--json"]), strict)
       assert.deepStrictEqual(list.map((a) => [a.name, a.timezone, a.lastOutcome]), [["task-scan", "UTC", "notified"], ["daily-summary", "Europe/Berlin", null]])
-      Schema.decodeUnknownSync(RunsJson)(yield* json(home, ["heartbeat", "runs", "--json"]))
-      Schema.decodeUnknownSync(NextJson)(yield* json(home, ["heartbeat", "next", "--json"]))
-      const stopped = Schema.decodeUnknownSync(StatusJson)(yield* json(home, ["daemon", "status", "--json"], 3))
+      const runs = Schema.decodeUnknownSync(RunsJson)(yield* json(home, ["heartbeat", "runs", "--json"]), strict)
+      // The slot has one name in every output: the run's own `scheduledAt` is the ledger record's.
+      assert.deepStrictEqual(runs.map((run) => [run.id, run.scheduledAt]), [[real.id, real.scheduledAt]])
+      Schema.decodeUnknownSync(NextJson)(yield* json(home, ["heartbeat", "next", "--json"]), strict)
+      const stopped = Schema.decodeUnknownSync(StatusJson)(yield* json(home, ["daemon", "status", "--json"], 3), strict)
       assert.strictEqual(stopped.actions[0]!.lastOutcome, "notified")
 
       const daemon = yield* spawnCli(home, ["daemon", "start", "--foreground"])
       yield* waitReady(home)
       const triggered = Schema.decodeUnknownSync(RunJson)(yield* json(home, ["heartbeat", "trigger", "task-scan", "--json"]), strict)
       assert.deepStrictEqual([triggered.action, triggered.trigger, triggered.outcome], ["task-scan", "manual", "quiet"])
-      const running = Schema.decodeUnknownSync(StatusJson)(yield* json(home, ["daemon", "status", "--json"]))
+      const running = Schema.decodeUnknownSync(StatusJson)(yield* json(home, ["daemon", "status", "--json"]), strict)
       assert.isTrue(running.running)
       assert.isNotNull(running.actions[0]!.nextRunAt)
       daemon.child.kill("SIGTERM")

@@ -20,7 +20,7 @@ const config = (action: Record<string, unknown>) => ({ heartbeat: { actions: [{ 
 
 interface RunJson {
   readonly action: string
-  readonly slot: string
+  readonly scheduledAt: string
   readonly trigger: string
   readonly outcome: string
   readonly reason: string | null
@@ -56,7 +56,7 @@ const withDaemon = <A, E, R>(home: string, body: (daemon: { child: import("node:
 
 /** Every scheduled slot from the first record to the last has exactly one record, two seconds apart. */
 const assertContinuous = (runs: ReadonlyArray<RunJson>) => {
-  const slots = runs.filter((run) => run.trigger === "schedule").map((run) => Date.parse(run.slot))
+  const slots = runs.filter((run) => run.trigger === "schedule").map((run) => Date.parse(run.scheduledAt))
   assert.deepStrictEqual(slots, [...new Set(slots)].sort((a, b) => a - b), "one record per slot, in order")
   for (let i = 1; i < slots.length; i++) assert.strictEqual(slots[i]! - slots[i - 1]!, 2_000, `no slot unaccounted for before ${new Date(slots[i]!).toISOString()}`)
 }
@@ -69,15 +69,15 @@ describe("the ledger across daemon processes (real CLI)", () => {
         writeRecorder(home)
         yield* withDaemon(home, () => eventually(() => ranSlots(home).length >= 1, 10_000))
         const before = yield* runsJson(home, "tick")
-        const lastBefore = Date.parse(before.at(-1)!.slot)
+        const lastBefore = Date.parse(before.at(-1)!.scheduledAt)
         // Down for three slots at least.
         yield* Effect.sleep(Math.max(0, lastBefore + 7_000 - Date.now()))
         yield* withDaemon(home, () => eventually(() => ranSlots(home).length >= (catchUp === "latest" ? 3 : 2), 10_000))
         const runs = yield* runsJson(home, "tick")
         assertContinuous(runs)
-        const down = runs.filter((run) => Date.parse(run.slot) > lastBefore && run.outcome === "missed")
+        const down = runs.filter((run) => Date.parse(run.scheduledAt) > lastBefore && run.outcome === "missed")
         assert.isTrue(down.every((run) => run.reason === "daemon-down" && run.startedAt === null))
-        const gap = runs.filter((run) => Date.parse(run.slot) > lastBefore)
+        const gap = runs.filter((run) => Date.parse(run.scheduledAt) > lastBefore)
         const firstAfter = gap.findIndex((run) => run.outcome !== "missed")
         // daemon status and heartbeat list count what did not run in the last 24 h.
         const status = yield* runCli(home, ["daemon", "status", "--json"])
@@ -116,7 +116,7 @@ describe("the ledger across daemon processes (real CLI)", () => {
       assert.isAtLeast(ran.length, 4)
       assert.deepStrictEqual(ran, [...new Set(ran)], "no slot ran twice")
       const runs = yield* runsJson(home, "tick")
-      const slots = runs.filter((run) => run.trigger === "schedule").map((run) => run.slot)
+      const slots = runs.filter((run) => run.trigger === "schedule").map((run) => run.scheduledAt)
       assert.deepStrictEqual(slots, [...new Set(slots)])
       assert.deepStrictEqual(ran.filter((slot) => !slots.includes(slot)), [], "every run is in the ledger")
     }).pipe(Effect.scoped), 90_000)
@@ -182,7 +182,7 @@ describe("the ledger across daemon processes (real CLI)", () => {
       assert.strictEqual(table.code, 0, table.stderr)
       assert.match(table.stdout, /^SLOT +ACTION +TRIGGER +OUTCOME +DETAIL\n\S+Z +tick +manual +quiet\n$/)
       const [run] = yield* runsJson(home, "tick", "--since", "1h", "--outcome", "quiet")
-      assert.deepStrictEqual(Object.keys(run!).slice(0, 10), ["id", "action", "slot", "trigger", "startedAt", "endedAt", "outcome", "reason", "error", "message"])
+      assert.deepStrictEqual(Object.keys(run!).slice(0, 10), ["id", "action", "scheduledAt", "trigger", "startedAt", "endedAt", "outcome", "reason", "error", "message"])
       assert.match(run!.startedAt!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
       assert.deepStrictEqual(yield* runsJson(home, "--outcome", "failed"), [])
       assert.deepStrictEqual(yield* runsJson(home, "--since", "2099-01-01T00:00:00Z"), [])

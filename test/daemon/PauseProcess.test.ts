@@ -21,7 +21,7 @@ const ran = (home: string) => {
 
 const records = (home: string) =>
   runCli(home, ["heartbeat", "runs", "tick", "--json", "--limit", "1000"]).pipe(
-    Effect.map((result) => (JSON.parse(result.stdout) as ReadonlyArray<{ slot: string; outcome: string; reason: string | null }>).slice().reverse())
+    Effect.map((result) => (JSON.parse(result.stdout) as ReadonlyArray<{ scheduledAt: string; outcome: string; reason: string | null }>).slice().reverse())
   )
 
 describe("pause and resume (real CLI, real daemon)", () => {
