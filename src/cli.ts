@@ -4,18 +4,13 @@ import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Cause, Console, Effect, Either, Exit, Option } from "effect"
 import { createRequire } from "node:module"
-import { actionCommand } from "./cli/ActionNew.js"
 import { CliError, ExitCode } from "./cli/CliError.js"
 import { completions, parseCommandLine, renderHelp, useColor } from "./cli/CommandHelp.js"
 import { commandHandlerStarted, reportValidationErrors, takeLogLevel } from "./cli/CommandLine.js"
+import { builtCommands } from "./cli/BuiltCommandTree.js"
+import { agencCommand } from "./cli/Commands.js"
 import { commandTree } from "./cli/CommandTree.js"
 import { oneLine } from "./domain/OneLine.js"
-import { configCommand } from "./cli/Config.js"
-import { cronCommand } from "./cli/Cron.js"
-import { daemonCommand } from "./cli/Daemon.js"
-import { heartbeatCommand } from "./cli/Heartbeat.js"
-import { outboxCommand } from "./cli/Outbox.js"
-import { tasksCommand } from "./cli/Tasks.js"
 import { Logging, LogLevelOverride } from "./layers/Logging.js"
 
 // Every file and folder agenc creates is private to its user (0600 / 0700), whatever the caller's umask.
@@ -23,10 +18,7 @@ process.umask(0o077)
 
 const { version } = createRequire(import.meta.url)("../package.json") as { readonly version: string }
 
-const agenc = Command.make("agenc").pipe(
-  Command.withDescription("heartbeat and autonomous daemon for AgenC agents"),
-  Command.withSubcommands([daemonCommand, heartbeatCommand, tasksCommand, cronCommand, configCommand, outboxCommand, actionCommand(version)])
-)
+const agenc = agencCommand(version)
 
 const cli = Command.run(Command.transformHandler(agenc, commandHandlerStarted), { name: "agenc", version })
 
@@ -35,7 +27,9 @@ class Exiting {
   constructor(readonly code: number) {}
 }
 
-const tree = commandTree(agenc)
+// Read once by the build (walking @effect/cli's descriptors renders every description through @effect/printer);
+// from the sources, here.
+const tree = builtCommands?.tree ?? commandTree(agenc)
 
 const program = Effect.suspend(() => {
   const [runtime, script, ...args] = process.argv

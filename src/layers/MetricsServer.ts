@@ -1,5 +1,6 @@
 import { HttpMiddleware, HttpRouter, HttpServer, HttpServerResponse } from "@effect/platform"
-import { NodeHttpServer } from "@effect/platform-node"
+// Not from "@effect/platform-node": that index also loads its HTTP client, undici, at every start.
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { Effect, Layer } from "effect"
 import * as http from "node:http"
 import { ConfigError } from "../domain/ConfigError.js"
