@@ -6,6 +6,8 @@ export interface ScaleResult {
   readonly library: string
   readonly n: number
   readonly registerMs: number
+  /** The CPU (user + system) the registration used: on a loaded machine, less noisy than its wall time. */
+  readonly registerCpuMs: number
   readonly heapPerAction: number
   readonly rssPerAction: number
   readonly idleCpuPct: number
@@ -25,8 +27,10 @@ export const measureScale = async (
   onRegistered: () => void
 ): Promise<ScaleResult> => {
   const started = performance.now()
+  const startedCpu = process.cpuUsage()
   await register()
   const registerMs = performance.now() - started
+  const registerCpu = process.cpuUsage(startedCpu)
   const after = memoryAfterGc()
   onRegistered()
   const cpu = process.cpuUsage()
@@ -38,6 +42,7 @@ export const measureScale = async (
     library,
     n,
     registerMs,
+    registerCpuMs: (registerCpu.user + registerCpu.system) / 1000,
     heapPerAction: (after.heapUsed - baseline.heapUsed) / n,
     rssPerAction: (after.rss - baseline.rss) / n,
     idleCpuPct

@@ -15,6 +15,7 @@ import { loadChecked } from "../daemon/ConfigChecks.js"
 import type { LedgerRunJson } from "./JsonOutput.js"
 import { table } from "./Table.js"
 import { configOption, jsonOption } from "./Options.js"
+import { runDeliveries } from "./RunDeliveries.js"
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString())
 
@@ -35,7 +36,7 @@ const parseSince = (input: string, now: number): Either.Either<number, string> =
 }
 
 /** One ledger record as `heartbeat runs --json` prints it. */
-export const runJson = (run: RunRecord): LedgerRunJson => {
+export const runJson = (run: RunRecord, linked: Pick<LedgerRunJson, "messageId" | "deliveries">): LedgerRunJson => {
   const ran = run.outcome !== "skipped" && run.outcome !== "missed"
   return {
     id: run.id ?? null,
@@ -48,7 +49,8 @@ export const runJson = (run: RunRecord): LedgerRunJson => {
     reason: run.reason ?? null,
     error: run.error ?? null,
     message: run.message ?? null,
-    deliveries: run.deliveries ?? [],
+    messageId: linked.messageId,
+    deliveries: linked.deliveries,
     count: run.count ?? 1,
     lastScheduledAt: iso(run.lastSlot ?? run.scheduledAt)!,
     plannedAt: iso(run.plannedAt)
@@ -91,12 +93,21 @@ const runs = Command.make("runs", {
       const store = yield* StateStore
       const action = yield* checkAction(loaded, args.action, (name) =>
         store.runs({ action: name, limit: 1 }).pipe(Effect.map((rows) => rows.length > 0), Effect.orElseSucceed(() => false)))
-      return yield* store.runs({ action, since, outcome: Option.getOrUndefined(args.outcome), limit: args.limit })
+      const found = yield* store.runs({ action, since, outcome: Option.getOrUndefined(args.outcome), limit: args.limit })
+      return yield* Effect.forEach(found, (run) => Effect.map(runDeliveries(run), (now) => ({ run, ...now })))
     }).pipe(Effect.provide(readLedgerLayer(loaded)))
-    if (args.json) return yield* Console.log(JSON.stringify(records.map(runJson), null, 2))
+    if (args.json) {
+      return yield* Console.log(JSON.stringify(records.map(({ run, ...linked }) => runJson(run, linked)), null, 2))
+    }
     yield* Console.log(records.length === 0 ? "no records" : table(
       ["SLOT", "ACTION", "TRIGGER", "OUTCOME", "DETAIL"],
-      records.map((run) => [iso(run.scheduledAt)!, run.action, run.trigger ?? "schedule", run.outcome, detail(run)])
+      records.map(({ deliveries, run }) => [
+        iso(run.scheduledAt)!,
+        run.action,
+        run.trigger ?? "schedule",
+        run.outcome,
+        deliveries.length > 0 ? deliveries.map((delivery) => `${delivery.channel} ${delivery.status}`).join(", ") : detail(run)
+      ])
     ))
   })
 ).pipe(Command.withDescription("the run ledger, newest slot first: every slot's outcome (ran, skipped or missed, with the reason) and manual runs"))

@@ -99,7 +99,15 @@ export const LedgerRunJson = Schema.Struct({
   reason: Schema.NullOr(Schema.String),
   error: Schema.NullOr(Schema.String),
   message: Schema.NullOr(Schema.String),
-  deliveries: Schema.Array(Schema.Struct({ channel: Schema.String, status: Schema.String })),
+  /** A notified run's message id, `action@scheduledAt`: the link to its outbox rows. */
+  messageId: Schema.NullOr(Schema.String),
+  /** Each channel's delivery as the outbox has it now (`attempts` null once the row is pruned). */
+  deliveries: Schema.Array(Schema.Struct({
+    channel: Schema.String,
+    status: Schema.String,
+    attempts: Schema.NullOr(Schema.Number),
+    error: Schema.NullOr(Schema.String)
+  })),
   /** Slots a summary record of missed slots stands for (1 otherwise), and the last of them. */
   count: Schema.Number,
   lastScheduledAt: IsoTime,

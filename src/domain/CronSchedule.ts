@@ -1,6 +1,7 @@
 import { Cron, DateTime, Either, Option } from "effect"
 import { parseDurationMs } from "./DurationMs.js"
 import * as ActiveHours from "./ActiveHours.js"
+import * as CronFixedOffset from "./CronFixedOffset.js"
 
 /**
  * When an action's slots fall: a cron expression in a time zone, or a fixed interval.
@@ -88,22 +89,30 @@ const parseUncached = (expression: string, timezone: string): Either.Either<Cron
       Either.map((everyMs): CronSchedule => ({ _tag: "Interval", expression: trimmed, everyMs }))
     )
   }
-  const zone = zoneFor(timezone)
+  // UTC is read as the fixed offset it is (effect resolves a named zone through Intl on every step, even UTC).
+  const zone = timezone === "UTC" ? Option.some(UTC_OFFSET) : zoneFor(timezone)
   if (Option.isNone(zone)) return Either.left(`unknown time zone "${timezone}"`)
   const source = sundayAsSeven(NICKNAMES[trimmed.toLowerCase()] ?? trimmed)
   if (source.startsWith("@")) return Either.left(`"${expression}": unknown nickname`)
-  // UTC as a fixed offset: effect resolves a named zone through Intl on every step, even UTC (2.5x slower).
-  const parsed = Cron.parse(source, timezone === "UTC" ? UTC_OFFSET : zone.value)
+  const parsed = compile(source, zone.value)
   if (Either.isLeft(parsed)) return Either.left(`"${expression}": ${parsed.left.message.toLowerCase()}`)
-  const cron = shareTables(parsed.right)
+  const cron = parsed.right
   const schedule: CronSchedule = { _tag: "Cron", expression: trimmed, timezone, cron, zone: zone.value }
   if (!canMatch(cron)) return Either.left(`"${expression}" never matches`)
-  try {
-    Cron.next(cron, new Date(0))
-  } catch {
-    return Either.left(`"${expression}" never matches`)
-  }
+  // With the days of the month free every day can match and the walk finds a slot in a few steps; else
+  // walk it once (the calendar does not depend on the zone: at offset 0, without Intl).
+  if (cron.days.size !== 0 && !walks(cron)) return Either.left(`"${expression}" never matches`)
   return Either.right(schedule)
+}
+
+/** Whether effect's walk finds a first slot (it gives up after 10,000 steps). */
+const walks = (cron: Cron.Cron): boolean => {
+  try {
+    CronFixedOffset.next(cron, 0, 0)
+    return true
+  } catch {
+    return false
+  }
 }
 
 /**
@@ -111,6 +120,8 @@ const parseUncached = (expression: string, timezone: string): Either.Either<Cron
  * rejects it as a backwards range. A range that starts at Sunday (`0-0`, `SUN-0`) is left as written.
  */
 const sundayAsSeven = (source: string): string => {
+  // Most expressions have no such range: skip the split and the replacements.
+  if (!/-(?:0|sun)/i.test(source)) return source
   const fields = source.split(/\s+/)
   if (fields.length < 5 || fields.length > 6) return source
   const last = fields.length - 1
@@ -122,34 +133,91 @@ const sundayAsSeven = (source: string): string => {
 }
 
 const FIELDS = [["seconds", "second"], ["minutes", "minute"], ["hours", "hour"], ["days", "day"], ["months", "month"], ["weekdays", "weekday"]] as const
-const sharedTables = new Map<string, unknown>()
 
-/**
- * Most of a parsed `Cron` is per-field lookup tables (about 4 KB). Expressions repeat fields ("0" minutes,
- * "*" days) far more than whole expressions, so identical field sets share one set and one pair of tables:
- * heap per registered action drops by about half. effect treats these as read-only after `Cron.make`.
- */
-const shareTables = (cron: Cron.Cron): Cron.Cron => {
-  if (sharedTables.size > 100_000) return cron
-  // cast: effect's Cron fields, shared read-only across equal schedules (see above); its type hides them
-  const fields = cron as unknown as Record<string, ReadonlySet<number>> & {
-    readonly next: Record<string, unknown>
-    readonly prev: Record<string, unknown>
-  }
-  for (const [set, unit] of FIELDS) {
-    const key = `${set}:${[...fields[set]!].join(",")}`
-    fields[set] = share(`${key}:set`, fields[set]!)
-    fields.next[unit] = share(`${key}:next`, fields.next[unit])
-    fields.prev[unit] = share(`${key}:prev`, fields.prev[unit])
-  }
-  return cron
+/** One field of a cron expression as effect compiles it: the sorted values and the two lookup tables. */
+interface CompiledField {
+  readonly set: ReadonlySet<number>
+  readonly values: ReadonlyArray<number>
+  readonly next: ReadonlyArray<number | undefined>
+  readonly prev: ReadonlyArray<number | undefined>
 }
 
-const share = <A>(key: string, value: A): A => {
-  const known = sharedTables.get(key)
-  if (known !== undefined) return known as A // cast: the table was stored under the same key from a value of the same type
-  sharedTables.set(key, value)
-  return value
+/** Fields by position, then by text; `undefined` for a field effect rejects. */
+const compiledFields = FIELDS.map(() => new Map<string, CompiledField | undefined>())
+let compiledCount = 0
+
+const WILDCARDS = ["*", "*", "*", "*", "*", "*"]
+
+/** The field at `position`, compiled by effect once (in an expression whose other fields are `*`) and kept. */
+const compiledField = (position: number, text: string): CompiledField | undefined => {
+  const known = compiledFields[position]!
+  const field = known.get(text)
+  if (field !== undefined || known.has(text)) return field
+  const probe = [...WILDCARDS]
+  probe[position] = text
+  const parsed = Cron.parse(probe.join(" "))
+  const [set, unit] = FIELDS[position]!
+  const tables = parsed._tag === "Right" ? (parsed.right as unknown as Record<"next" | "prev", Record<string, ReadonlyArray<number | undefined>>>) : undefined // cast: effect's Cron lookup tables, which its type does not expose
+  const compiled = parsed._tag === "Left" || tables === undefined
+    ? undefined
+    : { set: parsed.right[set], values: [...parsed.right[set]], next: tables.next[unit]!, prev: tables.prev[unit]! }
+  if (compiledCount++ < 100_000) known.set(text, compiled)
+  return compiled
+}
+
+const CRON_PROTO: object = Object.getPrototypeOf(Cron.make({ minutes: [], hours: [], days: [], months: [], weekdays: [] }))
+
+/**
+ * `Cron.parse`, built from compiled fields. effect parses each field on its own and then builds a `Set` and
+ * two lookup tables per field (about 4 KB), so 10,000 distinct expressions cost 10,000 x 6 parses and 120,000
+ * tables. Expressions repeat fields ("0" minutes, "*" days) far more than whole expressions: here each distinct
+ * field is compiled once and its set and tables are shared by every expression that has it (effect treats them
+ * as read-only), which makes registration about 3x faster and halves the heap per action. The object is
+ * the one `Cron.make` builds (the same prototype and fields, `and` false as `Cron.parse` leaves it;
+ * `CronSchedule.test.ts` compares the two); an expression with a field effect rejects goes through
+ * `Cron.parse` itself, for its message.
+ */
+const compile = (source: string, tz: DateTime.TimeZone): Either.Either<Cron.Cron, Cron.ParseError> => {
+  const segments = source.trim().split(/\s+/)
+  if (segments.length === 5) segments.unshift("0")
+  if (segments.length !== 6) return Cron.parse(source, tz)
+  const seconds = compiledField(0, segments[0]!)
+  const minutes = compiledField(1, segments[1]!)
+  const hours = compiledField(2, segments[2]!)
+  const days = compiledField(3, segments[3]!)
+  const months = compiledField(4, segments[4]!)
+  const weekdays = compiledField(5, segments[5]!)
+  if (seconds === undefined || minutes === undefined || hours === undefined || days === undefined || months === undefined || weekdays === undefined) {
+    return Cron.parse(source, tz)
+  }
+  const cron = Object.create(CRON_PROTO) as Record<string, unknown> // cast: a Cron assembled field by field from effect's own compiled fields
+  cron.seconds = seconds.set
+  cron.minutes = minutes.set
+  cron.hours = hours.set
+  cron.days = days.set
+  cron.months = months.set
+  cron.weekdays = weekdays.set
+  cron.and = false
+  cron.tz = Option.some(tz)
+  cron.first = {
+    second: seconds.values[0] ?? 0,
+    minute: minutes.values[0] ?? 0,
+    hour: hours.values[0] ?? 0,
+    day: days.values[0] ?? 1,
+    month: (months.values[0] ?? 1) - 1,
+    weekday: weekdays.values[0] ?? 0
+  }
+  cron.last = {
+    second: seconds.values.at(-1) ?? 59,
+    minute: minutes.values.at(-1) ?? 59,
+    hour: hours.values.at(-1) ?? 23,
+    day: days.values.at(-1) ?? 31,
+    month: (months.values.at(-1) ?? 12) - 1,
+    weekday: weekdays.values.at(-1) ?? 6
+  }
+  cron.next = { second: seconds.next, minute: minutes.next, hour: hours.next, day: days.next, month: months.next, weekday: weekdays.next }
+  cron.prev = { second: seconds.prev, minute: minutes.prev, hour: hours.prev, day: days.prev, month: months.prev, weekday: weekdays.prev }
+  return Either.right(cron as unknown as Cron.Cron) // cast: every field of effect's Cron is set above, from effect's own compiled fields
 }
 
 /** Whether some month in the expression has one of its days (Feb 30, Apr 31 have none). */
@@ -162,16 +230,21 @@ const canMatch = (cron: Cron.Cron): boolean => {
 const offsetAt = (zone: DateTime.TimeZone, ms: number): number =>
   DateTime.zonedOffset(DateTime.unsafeMakeZoned(ms, { timeZone: zone }))
 
-const withOffset = (cron: Cron.Cron, offsetMs: number): Cron.Cron =>
-  Cron.make({
-    seconds: cron.seconds,
-    minutes: cron.minutes,
-    hours: cron.hours,
-    days: cron.days,
-    months: cron.months,
-    weekdays: cron.weekdays,
-    tz: DateTime.zoneMakeOffset(offsetMs)
-  })
+/** The offset of a cron read at a fixed offset (UTC is one), else undefined (a named zone, resolved per step). */
+const fixedOffset = (cron: Cron.Cron): number | undefined =>
+  Option.isSome(cron.tz) && cron.tz.value._tag === "Offset" ? cron.tz.value.offset : undefined
+
+/** `Cron.next` as epoch ms; at a fixed offset the same walk without effect's per-step zone resolution. */
+const cronNext = (cron: Cron.Cron, afterMs: number): number => {
+  const offset = fixedOffset(cron)
+  return offset === undefined ? Cron.next(cron, new Date(afterMs)).getTime() : CronFixedOffset.next(cron, offset, afterMs)
+}
+
+/** `Cron.prev` as epoch ms, like `cronNext`. */
+const cronPrev = (cron: Cron.Cron, beforeMs: number): number => {
+  const offset = fixedOffset(cron)
+  return offset === undefined ? Cron.prev(cron, new Date(beforeMs)).getTime() : CronFixedOffset.prev(cron, offset, beforeMs)
+}
 
 /** The latest instant a JavaScript `Date` can hold (+275760-09-13T00:00:00.000Z). */
 export const MAX_DATE_MS = 8.64e15
@@ -196,12 +269,12 @@ const nextRaw = (schedule: CronSchedule, afterMs: number): number => {
   if (schedule._tag === "Interval") {
     return (Math.floor(afterMs / schedule.everyMs) + 1) * schedule.everyMs
   }
-  let first = Cron.next(schedule.cron, new Date(afterMs)).getTime()
+  let first = cronNext(schedule.cron, afterMs)
   // Inside a repeated (fall-back) hour effect's Cron can answer with the first pass of a wall-clock time,
   // which is earlier than `afterMs`; look again from later until the answer moves forward.
   for (let probe = afterMs; first <= afterMs;) {
     probe += 900_000
-    first = Cron.next(schedule.cron, new Date(probe)).getTime()
+    first = cronNext(schedule.cron, probe)
   }
   if (schedule.timezone === "UTC") return first
   if (schedule.cron.hours.size !== 0) return afterGap(schedule, afterMs, first)
@@ -210,7 +283,8 @@ const nextRaw = (schedule: CronSchedule, afterMs: number): number => {
   // fixed-hour action (daily at 01:30) must still fire only once, hence the hours-wildcard condition.
   let best = first
   for (const offset of new Set([offsetAt(schedule.zone, afterMs), offsetAt(schedule.zone, first)])) {
-    const candidate = Cron.next(withOffset(schedule.cron, offset), new Date(afterMs)).getTime()
+    // The walk at a fixed offset reads the cron's fields, not its zone: no `Cron` per offset is needed.
+    const candidate = CronFixedOffset.next(schedule.cron, offset, afterMs)
     if (candidate < best && offsetAt(schedule.zone, candidate) === offset) best = candidate
   }
   return best
@@ -227,7 +301,7 @@ const afterGap = (schedule: Extract<CronSchedule, { _tag: "Cron" }>, afterMs: nu
     const end = gapEnd(schedule.zone, candidate)
     if (end > afterMs) return end
     // An earlier time in the same gap already fired at its end: this one is the same moment.
-    candidate = Cron.next(schedule.cron, new Date(candidate)).getTime()
+    candidate = cronNext(schedule.cron, candidate)
   }
   return candidate
 }
@@ -259,7 +333,7 @@ const previousRaw = (schedule: CronSchedule, atMs: number): number => {
   const second = Math.floor(atMs / 1_000) * 1_000
   if (nextRaw(schedule, second - 1) === second) return second
   try {
-    const candidate = Cron.prev(schedule.cron, new Date(second)).getTime()
+    const candidate = cronPrev(schedule.cron, second)
     // Trust it only if it is a slot by `next`'s definition and the latest one.
     if (nextRaw(schedule, candidate - 1) === candidate && nextRaw(schedule, candidate) > atMs) return candidate
   } catch {

@@ -18,23 +18,29 @@ const causeChain = (error: unknown): ReadonlyArray<string> => {
   return messages
 }
 
+/** What an error wraps, when it is an error or a message (an Effect `Cause` or a plain object says nothing useful). */
+const wrapped = (error: unknown): unknown => {
+  const cause = typeof error === "object" && error !== null && "cause" in error ? error.cause : undefined
+  return typeof cause === "string" || messageOf(cause) !== undefined ? cause : undefined
+}
+
 /**
- * One line for an action's error, as the ledger, the log and `heartbeat run` show it: `Tag: message`. An
- * `UnknownException` (a promise rejected without a typed `catch`) is described by what it wraps, so the
- * ledger says `ECONNREFUSED`, not "An unknown error occurred".
+ * One line for an action's error, as the ledger, the log, alerts and `heartbeat run` show it:
+ * `Tag: message: what it wraps`. An `UnknownException` (a promise rejected without a typed `catch`) is
+ * described by what it wraps, so the ledger says `ECONNREFUSED`, not "An unknown error occurred"; any other
+ * error with a `cause` (a typed error wrapping the rejection, `fetch`'s `TypeError: fetch failed`, a defect)
+ * is followed by the messages down its cause chain.
  */
 export const describeError = (error: unknown): string => {
   const tag = typeof error === "object" && error !== null && "_tag" in error ? error._tag : undefined
-  const cause = typeof error === "object" && error !== null && "cause" in error ? error.cause : undefined
-  if (tag === "UnknownException" && cause !== undefined) {
-    return oneLine(causeChain(cause).join(": "))
-  }
+  const cause = wrapped(error)
+  if (tag === "UnknownException" && cause !== undefined) return oneLine(causeChain(cause).join(": "))
   const message = messageOf(error)
-  if (message !== undefined) {
-    const text = message === "" ? "(no message)" : message
-    return oneLine(typeof tag === "string" && !text.startsWith(tag) ? `${tag}: ${text}` : text)
-  }
-  return oneLine(String(error))
+  if (message === undefined) return oneLine(String(error))
+  const below = cause === undefined ? [] : causeChain(cause).filter((line) => !message.includes(line))
+  const text = message === "" ? (below.length > 0 ? "" : "(no message)") : message
+  const head = typeof tag === "string" && !text.startsWith(tag) ? (text === "" ? tag : `${tag}: ${text}`) : text
+  return oneLine([head, ...below].filter((part) => part !== "").join(": "))
 }
 
 /** The first line of a failure, for the ledger and the log: its typed error, else the defect it died of. */

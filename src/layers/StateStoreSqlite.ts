@@ -209,6 +209,10 @@ export const StateStoreSqlite = (options: { readonly ledgerSize: number }) =>
             Effect.map((row) => Option.fromNullable(row?.slot)),
             Effect.mapError(toStateError)
           ),
+        lastSlots: sql<{ action: string; slot: number }>`SELECT action, MAX(COALESCE(last_slot, scheduled_at)) AS slot FROM runs WHERE trigger = 'schedule' GROUP BY action`.pipe(
+          Effect.map((rows) => new Map(rows.map((row) => [row.action, row.slot]))),
+          Effect.mapError(toStateError)
+        ),
         outcomeCounts: (action, since) =>
           sql`SELECT outcome, SUM(COALESCE(missed_count, 1)) AS n FROM runs
             WHERE action = ${action} AND trigger = 'schedule' AND COALESCE(last_slot, scheduled_at) >= ${since} GROUP BY outcome`.pipe(

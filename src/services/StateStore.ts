@@ -123,6 +123,8 @@ export interface StateStoreService {
   readonly runs: (query?: RunQuery) => Effect.Effect<ReadonlyArray<RunRecord>, StateError>
   /** The latest scheduled slot of this action that has a record (ran, skipped or missed). */
   readonly lastSlot: (action: string) => Effect.Effect<Option.Option<number>, StateError>
+  /** `lastSlot` of every action with a record, in one read (the scheduler's start, 10,000 actions at once). */
+  readonly lastSlots: Effect.Effect<ReadonlyMap<string, number>, StateError>
   /** Slots per outcome of this action's scheduled records since `since` (a summary counts its slots). */
   readonly outcomeCounts: (action: string, since: number) => Effect.Effect<Readonly<Record<string, number>>, StateError>
   /** Pauses the action; a paused one keeps its pause, answered as `existing`. */

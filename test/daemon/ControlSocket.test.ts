@@ -98,9 +98,10 @@ describe("control socket (real daemon)", () => {
       assert.isFalse(fs.existsSync(path.join(home, "gateway.sock")))
     }).pipe(Effect.scoped), 60_000)
 
-  it.live("SIGTERM with a trigger in flight: the trigger is answered `shutting down`", () =>
+  it.live("SIGTERM with a trigger in flight beside 50 idle connections: the trigger is answered `shutting down`, the idle ones are closed", () =>
     Effect.gen(function*() {
-      const { daemon, home } = yield* withDaemon("inflight")
+      const { daemon, home, socket } = yield* withDaemon("inflight")
+      const idle = yield* Effect.forEach(Array.from({ length: 50 }), () => idleConnection(socket))
       const trigger = yield* spawnCli(home, ["heartbeat", "trigger", "slow"])
       // Wait until the triggered run is under way, so the trigger is in flight when SIGTERM comes.
       const running = ControlClient.request(path.join(home, "gateway.sock"), { op: "status" }).pipe(
@@ -113,5 +114,7 @@ describe("control socket (real daemon)", () => {
       assert.match(triggered.stderr, /^agenc: shutting down\n$/)
       const result = yield* exited(daemon)
       assert.strictEqual(result.code, 0, result.stderr.slice(-2000))
+      assert.isTrue(idle.every((conn) => conn.readableEnded || conn.destroyed || conn.closed), "every idle connection was ended")
+      assert.notInclude(result.stderr, "hung")
     }).pipe(Effect.scoped), 60_000)
 })

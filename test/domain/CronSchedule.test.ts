@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Either } from "effect"
+import { Cron, DateTime, Either, Equal, Option } from "effect"
+import * as fc from "fast-check"
 import * as CronSchedule from "../../src/domain/CronSchedule.js"
 
 const parse = (expression: string, timezone = "UTC") => Either.getOrThrow(CronSchedule.parse(expression, timezone))
@@ -109,5 +110,53 @@ describe("CronSchedule", () => {
     assert.strictEqual(CronSchedule.previous(inGap, Date.parse("2026-03-08T08:00:00Z")), Date.parse("2026-03-08T07:00:00Z"))
     assert.strictEqual(CronSchedule.previous(parse("* * * * * *"), Date.parse("2026-03-08T08:00:00.250Z")), Date.parse("2026-03-08T08:00:00Z"))
     assert.strictEqual(CronSchedule.previous(parse("@every 1h"), Date.parse("2026-03-08T08:20:00Z")), Date.parse("2026-03-08T08:00:00Z"))
+  })
+})
+
+describe("CronSchedule's compiled fields", () => {
+  const part = (low: number, high: number, names: ReadonlyArray<string> = []) =>
+    fc.oneof(
+      fc.constant("*"),
+      fc.integer({ min: low, max: high }).map(String),
+      fc.tuple(fc.integer({ min: low, max: high }), fc.integer({ min: low, max: high })).map(([a, b]) => `${Math.min(a, b)}-${Math.max(a, b)}`),
+      fc.tuple(fc.integer({ min: low, max: high }), fc.integer({ min: 1, max: 7 })).map(([a, step]) => `${a}/${step}`),
+      fc.uniqueArray(fc.integer({ min: low, max: high }), { minLength: 2, maxLength: 4 }).map((values) => values.join(",")),
+      ...(names.length > 0 ? [fc.constantFrom(...names)] : [])
+    )
+  const expression = fc.tuple(fc.option(part(0, 59)), part(0, 59), part(0, 23), part(1, 31), part(1, 12, ["JAN", "mar-may"]), part(0, 6, ["MON", "tue-fri"]))
+    .map(([seconds, ...rest]) => (seconds === null ? rest : [seconds, ...rest]).join(" "))
+
+  it("build the Cron that effect's Cron.parse builds, field for field", () => {
+    fc.assert(
+      fc.property(expression, fc.constantFrom("UTC", "Europe/Berlin"), (source, timezone) => {
+        const ours = CronSchedule.parse(source, timezone)
+        const zone = timezone === "UTC" ? DateTime.zoneMakeOffset(0) : Option.getOrThrow(DateTime.zoneFromString(timezone))
+        const effects = Cron.parse(source, zone)
+        if (Either.isLeft(effects)) {
+          assert.isTrue(Either.isLeft(ours), source)
+          return
+        }
+        if (Either.isLeft(ours)) {
+          // Only a calendar that never matches is ours to reject.
+          assert.include(ours.left, "never matches", source)
+          return
+        }
+        // Accepted means effect's own walk finds a first slot (parse walks it only when the days are fixed).
+        assert.doesNotThrow(() => Cron.next(Either.getOrThrow(Cron.parse(source, DateTime.zoneMakeOffset(0))), new Date(0)), source)
+        assert.strictEqual(ours.right._tag, "Cron")
+        const cron = (ours.right as Extract<CronSchedule.CronSchedule, { _tag: "Cron" }>).cron
+        assert.isTrue(Equal.equals(cron, effects.right), source)
+        assert.strictEqual(Object.getPrototypeOf(cron), Object.getPrototypeOf(effects.right))
+        for (const field of ["and", "first", "last", "next", "prev"] as const) {
+          assert.deepStrictEqual((cron as unknown as Record<string, unknown>)[field], (effects.right as unknown as Record<string, unknown>)[field], `${field} of ${source}`)
+        }
+      }),
+      { numRuns: 1_000 }
+    )
+  })
+
+  it("word a rejected field as effect does", () => {
+    assert.strictEqual(reason("61 * * * * *"), `"61 * * * * *": ${Either.flip(Cron.parse("61 * * * * *")).pipe(Either.getOrThrow).message.toLowerCase()}`)
+    assert.strictEqual(reason("* * * *"), `"* * * *": invalid number of segments in cron expression`)
   })
 })

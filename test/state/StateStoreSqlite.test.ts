@@ -28,6 +28,23 @@ describe("StateStoreSqlite", () => {
       }))
     }))
 
+  it.scoped("lastSlots answers every action's lastSlot in one read: summaries count to their last slot, manual runs not at all", () =>
+    Effect.gen(function*() {
+      const home = yield* tempHome
+      yield* withStore(home, 1_000, Effect.gen(function*() {
+        const state = yield* StateStore
+        yield* state.recordRun({ action: "a", scheduledAt: 1_000, startedAt: 1_000, endedAt: 1_005, outcome: "quiet" })
+        yield* state.recordRun({ action: "a", scheduledAt: 2_000, startedAt: 9_000, endedAt: 9_000, outcome: "missed", count: 5, lastSlot: 6_000 })
+        yield* state.recordRun({ action: "b", scheduledAt: 3_000, startedAt: 3_000, endedAt: 3_005, outcome: "skipped" })
+        yield* state.recordRun({ action: "c", scheduledAt: 4_000, trigger: "manual", startedAt: 4_000, endedAt: 4_005, outcome: "quiet" })
+        const all = yield* state.lastSlots
+        assert.deepStrictEqual([...all].sort(), [["a", 6_000], ["b", 3_000]])
+        for (const action of ["a", "b", "c", "d"]) {
+          assert.deepStrictEqual(Option.fromNullable(all.get(action)), yield* state.lastSlot(action), action)
+        }
+      }))
+    }))
+
   it.scoped("sessions are per action and survive reopening the database", () =>
     Effect.gen(function*() {
       const home = yield* tempHome
