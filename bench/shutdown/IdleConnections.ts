@@ -7,21 +7,11 @@
  * daemon's last debug lines (the shutdown steps, with timestamps) of the last round.
  */
 import { Effect } from "effect"
-import * as net from "node:net"
 import * as path from "node:path"
 import { exited, spawnCli, tempHome, waitReady } from "../../test/layers/CliProcess.js"
+import { idleConnection } from "../../test/layers/RawSocket.js"
 
 const monotonicMs = (): number => Number(process.hrtime.bigint()) / 1e6
-
-const connect = (socket: string) =>
-  Effect.acquireRelease(
-    Effect.async<net.Socket, Error>((resume) => {
-      const conn = net.connect(socket)
-      conn.on("connect", () => resume(Effect.succeed(conn)))
-      conn.on("error", (error) => resume(Effect.fail(error)))
-    }),
-    (conn) => Effect.sync(() => conn.destroy())
-  )
 
 /** One daemon life: ready, N idle connections, SIGTERM, exit; answers the signal-to-exit time in ms. */
 const sigtermWithIdleConnections = (connections: number, debug = false) =>
@@ -30,7 +20,7 @@ const sigtermWithIdleConnections = (connections: number, debug = false) =>
     const daemon = yield* spawnCli(home, ["daemon", "start", "--foreground"])
     yield* waitReady(home)
     const socket = path.join(home, "gateway.sock")
-    const open = yield* Effect.forEach(Array.from({ length: connections }), () => connect(socket))
+    const open = yield* Effect.forEach(Array.from({ length: connections }), () => idleConnection(socket))
     // Let the daemon accept every connection before the signal.
     yield* Effect.sleep(300)
     const sent = monotonicMs()

@@ -1,24 +1,11 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { cliJs, runCli, tempDir } from "../layers/CliProcess.js"
+import { cliJs, runCli, runWrapped, tempDir } from "../layers/CliProcess.js"
 
 /** Runs the CLI as `nobody` (the tests run as root, who may write anything), killed after 30 s. */
-const runAsNobody = (home: string, args: ReadonlyArray<string>) =>
-  Effect.async<{ code: number | null; stdout: string; stderr: string }>((resume) => {
-    const child = spawn(process.execPath, [cliJs, ...args], { uid: 65534, gid: 65534, env: { ...process.env, AGENC_HOME: home }, stdio: ["ignore", "pipe", "pipe"] })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (chunk) => (stdout += chunk))
-    child.stderr.on("data", (chunk) => (stderr += chunk))
-    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000)
-    child.on("close", (code) => {
-      clearTimeout(timer)
-      resume(Effect.succeed({ code, stdout, stderr }))
-    })
-  })
+const runAsNobody = (home: string, args: ReadonlyArray<string>) => runWrapped(home, process.execPath, [cliJs, ...args], { uid: 65534, gid: 65534 })
 
 const oneLine = (stderr: string) => {
   assert.strictEqual(stderr.split("\n").length, 2, stderr)

@@ -1,10 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
 import Sqlite from "better-sqlite3"
 import { Effect } from "effect"
-import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { cliJs, runCli, tempDir, tempHome } from "../layers/CliProcess.js"
+import { cliJs, runCli, runWrapped, tempDir, tempHome } from "../layers/CliProcess.js"
 
 /** The commands that only read; none may create or change anything. Each with its exit code on a stopped daemon. */
 const readOnlyCommands: ReadonlyArray<readonly [ReadonlyArray<string>, number]> = [
@@ -20,40 +19,11 @@ const readOnlyCommands: ReadonlyArray<readonly [ReadonlyArray<string>, number]> 
 
 /** Runs the CLI with `home` bind-mounted read-only over itself, in a private mount namespace (root ignores modes, not `ro`). */
 const runOnReadOnlyMount = (home: string, args: ReadonlyArray<string>) =>
-  Effect.async<{ code: number | null; stdout: string; stderr: string }>((resume) => {
-    const script = `mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && shift && exec "$@"`
-    const child = spawn("unshare", ["-m", "sh", "-c", script, "sh", home, process.execPath, cliJs, ...args], {
-      env: { ...process.env, AGENC_HOME: home, NOTIFY_SOCKET: "" },
-      stdio: ["ignore", "pipe", "pipe"]
-    })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (chunk) => (stdout += chunk))
-    child.stderr.on("data", (chunk) => (stderr += chunk))
-    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000)
-    child.on("close", (code) => {
-      clearTimeout(timer)
-      resume(Effect.succeed({ code, stdout, stderr }))
-    })
-  })
+  runWrapped(home, "unshare", ["-m", "sh", "-c", `mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && shift && exec "$@"`, "sh", home, process.execPath, cliJs, ...args])
 
 /** Runs the CLI as `nobody` (the tests run as root, who may read and write anything). */
 const runAsNobody = (home: string, args: ReadonlyArray<string>) =>
-  Effect.async<{ code: number | null; stdout: string; stderr: string }>((resume) => {
-    const child = spawn("setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", process.execPath, cliJs, ...args], {
-      env: { ...process.env, AGENC_HOME: home, NOTIFY_SOCKET: "" },
-      stdio: ["ignore", "pipe", "pipe"]
-    })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (chunk) => (stdout += chunk))
-    child.stderr.on("data", (chunk) => (stderr += chunk))
-    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000)
-    child.on("close", (code) => {
-      clearTimeout(timer)
-      resume(Effect.succeed({ code, stdout, stderr }))
-    })
-  })
+  runWrapped(home, "setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", process.execPath, cliJs, ...args])
 
 /** The home's files and their contents, to show that nothing changed. */
 const snapshot = (home: string) =>

@@ -2,23 +2,11 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Either } from "effect"
 import * as fc from "fast-check"
 import * as fs from "node:fs"
-import * as net from "node:net"
 import * as path from "node:path"
 import * as ControlClient from "../../src/daemon/ControlClient.js"
 import { decodeResponse, type LiveStatus, MAX_LINE_BYTES } from "../../src/daemon/ControlProtocol.js"
-import { rawExchange } from "../layers/RawSocket.js"
+import { idleConnection, rawExchange } from "../layers/RawSocket.js"
 import { exited, runCli, spawnCli, tempHome, waitReady, writeAction } from "../layers/CliProcess.js"
-
-/** Opens a connection and leaves it idle; destroyed with the scope. */
-const idleConnection = (socket: string) =>
-  Effect.acquireRelease(
-    Effect.async<net.Socket, Error>((resume) => {
-      const conn = net.connect(socket)
-      conn.on("connect", () => resume(Effect.succeed(conn)))
-      conn.on("error", (error) => resume(Effect.fail(error)))
-    }),
-    (conn) => Effect.sync(() => conn.destroy())
-  )
 
 const quietConfig = {
   heartbeat: { actions: [{ name: "meta", schedule: "0 9 * * *", module: "./meta.mjs" }, { name: "slow", schedule: "0 9 * * *", module: "./slow.mjs" }] },

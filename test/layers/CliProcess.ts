@@ -58,6 +58,33 @@ export const spawnCli = (home: string, args: ReadonlyArray<string>, env: Record<
 /** Waits for a spawned process to end. */
 export const exited = (proc: { readonly exited: Promise<CliResult> }) => Effect.promise(() => proc.exited)
 
+/**
+ * Runs `command args` to completion with `AGENC_HOME=home` (no service manager's variables), killed after
+ * 30 s: for the CLI run through a wrapper (`unshare`, `setpriv`) or as another user (`options.uid`/`gid`).
+ */
+export const runWrapped = (
+  home: string,
+  command: string,
+  args: ReadonlyArray<string>,
+  options: { readonly uid?: number; readonly gid?: number } = {}
+) =>
+  Effect.async<CliResult>((resume) => {
+    const child = spawn(command, args, {
+      ...options,
+      env: { ...process.env, AGENC_HOME: home, NOTIFY_SOCKET: "", WATCHDOG_USEC: "" },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (chunk) => (stdout += chunk))
+    child.stderr.on("data", (chunk) => (stderr += chunk))
+    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000)
+    child.on("close", (code, signal) => {
+      clearTimeout(timer)
+      resume(Effect.succeed({ code, signal, stdout, stderr }))
+    })
+  })
+
 /** Runs the CLI to completion. */
 export const runCli = (home: string, args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
   Effect.scoped(Effect.flatMap(spawnCli(home, args, env), exited))

@@ -22,3 +22,14 @@ export const rawExchange = (socket: string, bytes: Uint8Array | string, timeoutM
     })
   })
 
+
+/** Opens a connection to `socket` and leaves it idle; destroyed with the scope. */
+export const idleConnection = (socket: string) =>
+  Effect.acquireRelease(
+    Effect.async<net.Socket, Error>((resume) => {
+      const conn = net.connect(socket)
+      conn.on("connect", () => resume(Effect.succeed(conn)))
+      conn.on("error", (error) => resume(Effect.fail(error)))
+    }),
+    (conn) => Effect.sync(() => conn.destroy())
+  )
