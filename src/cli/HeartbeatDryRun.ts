@@ -3,7 +3,7 @@ import { channelName } from "../domain/ChannelsConfig.js"
 import { runSlot } from "../heartbeat/RunSlot.js"
 import { dryRunGateway, dryRunStore } from "../heartbeat/DryRun.js"
 import { AgentRuntimeLive } from "../layers/AgentRuntimeLive.js"
-import { Database } from "../layers/Database.js"
+import { DatabaseReadOnly } from "../layers/DatabaseReadOnly.js"
 import { Logging } from "../layers/Logging.js"
 import { StateStoreSqlite } from "../layers/StateStoreSqlite.js"
 import { AppConfig, type LoadedConfig } from "../services/AppConfig.js"
@@ -22,8 +22,9 @@ export interface DryRunReport {
 
 /**
  * `heartbeat run ACTION --dry-run`: runs the action against its real session and data source, but writes
- * nothing: its session writes stay in memory, no ledger record, and no gateway (so no delivery and no
- * retry of queued messages either).
+ * nothing: it opens agenc.db read-only (a missing home or database reads as empty and is not created), its
+ * session writes stay in memory, no ledger record, and no gateway (so no delivery and no retry of queued
+ * messages either).
  */
 export const dryRun = (loaded: LoadedConfig, registration: Registration) =>
   Effect.gen(function*() {
@@ -44,7 +45,7 @@ export const dryRun = (loaded: LoadedConfig, registration: Registration) =>
   }).pipe(
     Effect.provide(
       Layer.mergeAll(StateStoreSqlite({ ledgerSize: loaded.config.heartbeat.ledgerSize }), AgentRuntimeLive).pipe(
-        Layer.provideMerge(Database(loaded.home)),
+        Layer.provideMerge(DatabaseReadOnly(loaded.home)),
         Layer.provideMerge(Layer.succeed(AppConfig, loaded)),
         Layer.provideMerge(Logging(loaded.config.log))
       )

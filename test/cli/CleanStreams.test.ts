@@ -85,4 +85,17 @@ describe("heartbeat run --dry-run", () => {
       const real = yield* runCli(home, ["heartbeat", "run", "task-scan", "--json"])
       assert.strictEqual((JSON.parse(real.stdout) as { outcome: string }).outcome, "notified")
     }).pipe(Effect.scoped), 60_000)
+
+  it.live("creates neither the home nor agenc.db: a missing home reads as empty", () =>
+    Effect.gen(function*() {
+      const home = yield* tempHome({ heartbeat: { actions: [{ name: "daily-summary", schedule: "0 9 * * *" }] } })
+      const dry = yield* runCli(home, ["heartbeat", "run", "daily-summary", "--dry-run", "--json"])
+      assert.strictEqual(dry.code, 0, dry.stderr)
+      assert.isTrue((JSON.parse(dry.stdout) as { dryRun: boolean }).dryRun)
+      assert.deepStrictEqual(fs.readdirSync(home), ["gateway.json"], "nothing written beside the config")
+      const absent = path.join(home, "absent")
+      const elsewhere = yield* runCli(absent, ["heartbeat", "run", "daily-summary", "--dry-run", "--config", path.join(home, "gateway.json")])
+      assert.strictEqual(elsewhere.code, 0, elsewhere.stderr)
+      assert.isFalse(fs.existsSync(absent), "the home was not created")
+    }).pipe(Effect.scoped), 60_000)
 })
