@@ -44,55 +44,58 @@ const replaceJson = (file: string, value: unknown, mode: number) =>
     await fs.rename(temp, file)
   })
 
+/** What a scaffolding step will write, decided (and its input checked) before anything is written. */
+interface Step {
+  readonly line: string | undefined
+  readonly write: Effect.Effect<void, CliError>
+}
+
+const nothing: Step = { line: undefined, write: Effect.void }
+
 /** `package.json` of the action's folder: an ES module package depending on the same `effect` as agenc. */
-const ensurePackageJson = (dir: string, name: string, version: string) =>
+const planPackageJson = (dir: string, name: string, version: string) =>
   Effect.gen(function*() {
     const file = path.join(dir, "package.json")
     const existing = yield* readJson(file)
     if (existing === undefined) {
-      yield* replaceJson(file, {
-        name: name.toLowerCase(),
-        private: true,
-        type: "module",
-        dependencies: { agenc: `^${version}`, effect: effectRange }
-      }, 0o644)
-      return `wrote ${file}`
+      const content = { name: name.toLowerCase(), private: true, type: "module", dependencies: { agenc: `^${version}`, effect: effectRange } }
+      return { line: `wrote ${file}`, write: replaceJson(file, content, 0o644) }
     }
     const existingDependencies = yield* shaped(file, "\"dependencies\" is not an object of version strings", decodeDependencies(existing.dependencies))
-    if (existing.type === "module" && existingDependencies?.effect !== undefined) return undefined
+    if (existing.type === "module" && existingDependencies?.effect !== undefined) return nothing
     if (existing.type !== undefined && existing.type !== "module") {
       return yield* failure(`${file} has "type": ${JSON.stringify(existing.type)}; an action module is ESM: set "type": "module" or use another --dir`)
     }
     const dependencies = { ...existingDependencies, effect: existingDependencies?.effect ?? effectRange }
-    yield* replaceJson(file, { ...existing, type: "module", dependencies }, 0o644)
-    return `updated ${file} ("type": "module", effect ${dependencies.effect})`
+    return { line: `updated ${file} ("type": "module", effect ${dependencies.effect})`, write: replaceJson(file, { ...existing, type: "module", dependencies }, 0o644) }
   })
 
 /** Adds the action to gateway.json (creating a starter file if there is none), keeping the built-ins. */
-const register = (configFile: string, entry: Record<string, unknown>) =>
+const planRegistration = (configFile: string, entry: Record<string, unknown>) =>
   Effect.gen(function*() {
     const existing = yield* readJson(configFile)
     if (existing === undefined) {
       const content = initialConfig([entry])
       yield* decodeConfig(content)
-      yield* io(`cannot write ${configFile}`, async () => {
-        await fs.mkdir(path.dirname(configFile), { recursive: true, mode: 0o700 })
-        await fs.writeFile(configFile, JSON.stringify(content, null, 2) + "\n", { flag: "wx", mode: 0o600 })
-        await fs.writeFile(path.join(path.dirname(configFile), schemaFileName), gatewaySchemaJson(), { flag: "wx", mode: 0o644 }).catch(() => undefined)
-      })
-      return `wrote ${configFile} with the built-in actions and ${entry.name}`
+      return {
+        line: `wrote ${configFile} with the built-in actions and ${entry.name}`,
+        write: io(`cannot write ${configFile}`, async () => {
+          await fs.mkdir(path.dirname(configFile), { recursive: true, mode: 0o700 })
+          await fs.writeFile(configFile, JSON.stringify(content, null, 2) + "\n", { flag: "wx", mode: 0o600 })
+          await fs.writeFile(path.join(path.dirname(configFile), schemaFileName), gatewaySchemaJson(), { flag: "wx", mode: 0o644 }).catch(() => undefined)
+        })
+      }
     }
     const heartbeat = (yield* shaped(configFile, "heartbeat: not an object", decodeHeartbeat(existing.heartbeat))) ?? {}
     // Without `actions` the built-ins run by default; listing only the new one would drop them.
     const actions = yield* shaped(configFile, "heartbeat.actions: not an array of objects", decodeActions(heartbeat.actions ?? initialConfig().heartbeat.actions))
     if (actions.some((action) => action.name === entry.name)) {
-      return `${configFile} already has an action named ${entry.name}; left it alone`
+      return { line: `${configFile} already has an action named ${entry.name}; left it alone`, write: Effect.void }
     }
     const next = { ...existing, heartbeat: { ...heartbeat, actions: [...actions, entry] } }
     yield* decodeConfig(next)
     const mode = yield* io(`cannot read ${configFile}`, () => fs.stat(configFile).then((stat) => stat.mode & 0o777))
-    yield* replaceJson(configFile, next, mode)
-    return `added ${entry.name} to ${configFile}`
+    return { line: `added ${entry.name} to ${configFile}`, write: replaceJson(configFile, next, mode) }
   })
 
 /** `agenc action new NAME [--dir DIR]`: scaffolds a custom action that `heartbeat run NAME` runs at once. */
@@ -107,18 +110,26 @@ export const actionNew = (version: string) =>
       if (!/^[A-Za-z0-9._-]+$/.test(args.name)) return yield* CliError.usage(`NAME: "${args.name}" may only have letters, digits, ".", "_" and "-"`)
       const dir = path.resolve(expandHome(args.dir))
       const moduleFile = path.join(dir, `${args.name}.js`)
-      yield* io(`cannot create ${dir}`, () => fs.mkdir(dir, { recursive: true }))
-      yield* io(`cannot write ${moduleFile}`, () => fs.writeFile(moduleFile, actionTemplate(args.name), { flag: "wx", mode: 0o644 })).pipe(
-        Effect.mapError((error) => error.message.includes("EEXIST") ? failure(`${moduleFile} already exists; not overwriting it`) : error)
-      )
-      const lines = [`wrote ${moduleFile}`]
-      const pkg = yield* ensurePackageJson(dir, args.name, version)
-      if (pkg !== undefined) lines.push(pkg)
       const configFile = Option.match(args.config, {
         onNone: () => path.join(agencHome(), "gateway.json"),
         onSome: (file) => path.resolve(expandHome(file))
       })
-      lines.push(yield* register(configFile, { name: args.name, schedule: args.schedule, module: moduleFile, config: { greeting: "hello" } }))
+      // Everything is read and checked first, so that bad input (a module already there, a package.json or
+      // gateway.json of the wrong shape) fails with nothing written.
+      const taken = yield* io(`cannot read ${moduleFile}`, () => fs.lstat(moduleFile).then(() => true, (cause) => {
+        if (errnoCode(cause) === "ENOENT") return false
+        throw cause
+      }))
+      if (taken) return yield* failure(`${moduleFile} already exists; not overwriting it`)
+      const pkg = yield* planPackageJson(dir, args.name, version)
+      const registration = yield* planRegistration(configFile, { name: args.name, schedule: args.schedule, module: moduleFile, config: { greeting: "hello" } })
+      yield* io(`cannot create ${dir}`, () => fs.mkdir(dir, { recursive: true }))
+      yield* io(`cannot write ${moduleFile}`, () => fs.writeFile(moduleFile, actionTemplate(args.name), { flag: "wx", mode: 0o644 })).pipe(
+        Effect.mapError((error) => error.message.includes("EEXIST") ? failure(`${moduleFile} already exists; not overwriting it`) : error)
+      )
+      yield* pkg.write
+      yield* registration.write
+      const lines = [`wrote ${moduleFile}`, ...[pkg.line, registration.line].filter((line) => line !== undefined)]
       lines.push(`try it: agenc heartbeat run ${args.name}`)
       yield* Console.log(lines.join("\n"))
     })

@@ -5,7 +5,7 @@ import * as path from "node:path"
 import { runCli, tempDir } from "../layers/CliProcess.js"
 
 describe("`agenc action new` decodes the package.json and gateway.json it edits (the built CLI)", () => {
-  it.live("a package.json that is not an object, or whose dependencies are not version strings, is a one-line error that changes nothing", () =>
+  it.live("a package.json that is not an object, or whose dependencies are not version strings, is a one-line error that changes nothing (no module written first)", () =>
     Effect.gen(function*() {
       const home = yield* tempDir
       for (const [text, problem] of [["[1, 2]", "not a JSON object"], ["{\"type\":\"module\",\"dependencies\":\"effect\"}", "\"dependencies\" is not an object of version strings"]] as const) {
@@ -16,6 +16,7 @@ describe("`agenc action new` decodes the package.json and gateway.json it edits 
         assert.strictEqual(result.stderr.trim(), `agenc: ${path.join(dir, "package.json")}: ${problem}`)
         assert.strictEqual(fs.readFileSync(path.join(dir, "package.json"), "utf8"), text, "left as it was")
         assert.isFalse(fs.existsSync(path.join(home, "gateway.json")), "nothing registered")
+        assert.deepStrictEqual(fs.readdirSync(dir), ["package.json"], "no module written either")
       }
     }).pipe(Effect.scoped), 60_000)
 
@@ -29,5 +30,6 @@ describe("`agenc action new` decodes the package.json and gateway.json it edits 
       assert.strictEqual(result.code, 1, result.stderr)
       assert.strictEqual(result.stderr.trim(), `agenc: ${path.join(home, "gateway.json")}: heartbeat.actions: not an array of objects`)
       assert.strictEqual(fs.readFileSync(path.join(home, "gateway.json"), "utf8"), config)
+      assert.deepStrictEqual(fs.readdirSync(dir), [], "no module or package.json written")
     }).pipe(Effect.scoped), 60_000)
 })
