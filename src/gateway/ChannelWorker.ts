@@ -183,6 +183,7 @@ export const makeChannelWorker = (options: {
               // A column that does not decode: like an unreadable payload, set aside with the reason.
               yield* outbox.deadLetter(pending.left.key, now, pending.left.reason)
               origins.delete(pending.left.key.id)
+              yield* Metrics.recordDeadLetter(name)
               yield* Effect.logError(`dead letter ${pending.left.key.id}: ${pending.left.reason}`)
               continue
             }
@@ -203,6 +204,7 @@ export const makeChannelWorker = (options: {
               // Not a message: it can never be delivered, and must not stop the rows behind it.
               yield* outbox.deadLetter(key, now, message.left)
               origins.delete(row.id)
+              yield* Metrics.recordDeadLetter(name)
               yield* Effect.logError(`dead letter ${row.id}: ${message.left}`)
               continue
             }

@@ -8,8 +8,10 @@ import { CorruptRowError } from "../../src/domain/SqlRow.js"
 import { makeOutboxAdmin } from "../../src/gateway/OutboxAdmin.js"
 import { makeThreadStore, threadKey } from "../../src/gateway/ThreadStore.js"
 import { Database, databaseFile } from "../../src/layers/Database.js"
+import { prometheusText } from "../../src/layers/PrometheusText.js"
 import { Gateway } from "../../src/services/Gateway.js"
 import { captureLogs, eventually, gatewayLayer, tempHome } from "../gateway/GatewayTestKit.js"
+import { series } from "../observability/RunHarness.js"
 
 const migrated = (home: string) => Effect.provide(Effect.void, Database(home).pipe(Layer.provide(NodeContext.layer)))
 const withDatabase = <A, E>(home: string, body: Effect.Effect<A, E, import("@effect/sql").SqlClient.SqlClient>) =>
@@ -37,7 +39,7 @@ const corruptRowOf = <A>(exit: Exit.Exit<A, unknown>): CorruptRowError => {
 }
 
 describe("outbox rows are decoded (corrupt rows in a real SQLite file)", () => {
-  it.live("a pending row whose column does not decode is dead-lettered with the reason; the rows behind it are delivered", () =>
+  it.live("a pending row whose column does not decode is dead-lettered with the reason and counted; the rows behind it are delivered", () =>
     Effect.gen(function*() {
       const home = tempHome()
       yield* migrated(home)
@@ -61,6 +63,7 @@ describe("outbox rows are decoded (corrupt rows in a real SQLite file)", () => {
       assert.match(String(found[0]![2]), /^corrupt row in outbox\.attempts: /)
       assert.isFalse(fs.readFileSync(out, "utf8").includes("bad-attempts@1"))
       assert.isTrue(logs.lines.some((line) => line.includes("dead letter bad-attempts@1")))
+      assert.strictEqual(series(yield* prometheusText, `agenc_dead_letters_total{channel="file"}`), 1, "counted as a dead letter")
     }), 30_000)
 
   it.live("`outbox list` over a corrupt row fails with a CorruptRowError naming outbox.<column>", () =>
