@@ -9,8 +9,9 @@
  * The run ledger bounds itself (`heartbeat.ledgerSize`). Pending outbox rows are never touched.
  */
 import { SqlClient } from "@effect/sql"
-import { Clock, Effect, Schedule } from "effect"
+import { Clock, Effect, Schedule, Schema } from "effect"
 import type { RetentionConfig } from "../domain/DaemonConfig.js"
+import { rowDecoder } from "../domain/SqlRow.js"
 
 /** What one pass deleted. */
 export interface Pruned {
@@ -20,8 +21,10 @@ export interface Pruned {
   readonly crashes: number
 }
 
+const changesRow = rowDecoder("changes()", Schema.Struct({ n: Schema.Number }))
+
 const changes = (sql: SqlClient.SqlClient) =>
-  sql<{ n: number }>`SELECT changes() AS n`.pipe(Effect.map((rows) => rows[0]?.n ?? 0))
+  sql`SELECT changes() AS n`.pipe(Effect.flatMap(changesRow.first), Effect.map((row) => row?.n ?? 0))
 
 /** Outbox states that mean "given up on": `dropped` (expired) today; a `dead` state when the outbox has one. */
 const DEAD_STATES = ["dropped", "dead"]
