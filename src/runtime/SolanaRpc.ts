@@ -44,7 +44,8 @@ const Envelope = Schema.Union(
 
 // Built once: every answer goes through them.
 const parseJsonText = Schema.decodeEither(Schema.parseJson())
-const decodeEnvelope = Schema.decodeUnknownEither(Envelope)
+// `exact`: an answer with neither `error` nor a `result` key (not even `null`) is not a JSON-RPC response.
+const decodeEnvelope = Schema.decodeUnknownEither(Envelope, { exact: true })
 
 /** One attempt's failure: `transient` ones (429, 5xx, timeout, network) are retried. */
 interface Attempt {

@@ -22,9 +22,9 @@ describe("JSON-RPC answers are decoded (a loopback HTTP server answering malform
 
       server.reply(json([{ jsonrpc: "2.0", id: 1, result: null }]))
       assert.include(rpcErrorOf(yield* Effect.exit(rpc.getAccount("7xK"))), "not a JSON-RPC response")
-      // Neither result nor error: decoded as a missing result, which the method's Schema refuses.
+      // Neither result nor error: not a JSON-RPC response either.
       server.reply(json({ jsonrpc: "2.0", id: 2, outcome: "fine" }))
-      assert.include(rpcErrorOf(yield* Effect.exit(rpc.getAccount("7xK"))), "unexpected result shape")
+      assert.include(rpcErrorOf(yield* Effect.exit(rpc.getAccount("7xK"))), "not a JSON-RPC response")
       server.reply(json({ jsonrpc: "2.0", id: 3, result: { value: { owner: 7, data: ["AAAA", "base58"] } } }))
       assert.include(rpcErrorOf(yield* Effect.exit(rpc.getAccount("7xK"))), "unexpected result shape")
       assert.strictEqual(server.requests.length, 3, "a malformed answer is not retried")
