@@ -5,17 +5,9 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { tempDir } from "../layers/CliProcess.js"
+import { readmeBlock } from "../layers/Readme.js"
 
 const repo = path.resolve(import.meta.dirname, "../..")
-
-/** The README's block marked `<!-- marker -->`, verbatim. */
-export const readmeBlock = (marker: string): string => {
-  const readme = fs.readFileSync(path.join(repo, "README.md"), "utf8")
-  const start = readme.indexOf(`<!-- ${marker}`)
-  assert.isAtLeast(start, 0, `README has a block marked ${marker}`)
-  const fence = readme.indexOf("```sh\n", start) + "```sh\n".length
-  return readme.slice(fence, readme.indexOf("```\n", fence))
-}
 
 /** Runs a command without blocking the test worker (a blocked worker misses vitest's heartbeats). */
 const run = (command: string, args: ReadonlyArray<string>, options: { readonly cwd: string; readonly env: NodeJS.ProcessEnv }) =>
