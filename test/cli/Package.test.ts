@@ -1,25 +1,13 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { execFileSync, spawn, spawnSync } from "node:child_process"
+import { execFileSync, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { tempDir } from "../layers/CliProcess.js"
-import { readmeBlock } from "../layers/Readme.js"
+import { readmeBlock, runCommand as run } from "../layers/Readme.js"
 
 const repo = path.resolve(import.meta.dirname, "../..")
-
-/** Runs a command without blocking the test worker (a blocked worker misses vitest's heartbeats). */
-const run = (command: string, args: ReadonlyArray<string>, options: { readonly cwd: string; readonly env: NodeJS.ProcessEnv }) =>
-  Effect.async<{ readonly status: number | null; readonly stdout: string; readonly stderr: string }>((resume) => {
-    const child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (chunk) => (stdout += chunk))
-    child.stderr.on("data", (chunk) => (stderr += chunk))
-    child.on("close", (status) => resume(Effect.succeed({ status, stdout, stderr })))
-    return Effect.sync(() => child.kill("SIGKILL"))
-  })
 
 /** A clean checkout: the tracked files only (no dist/), sharing this worktree's node_modules. */
 const cleanCheckout = (dir: string) => {

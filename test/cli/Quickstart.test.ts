@@ -1,10 +1,10 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { spawn, spawnSync } from "node:child_process"
+import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { cliJs } from "../layers/CliProcess.js"
-import { readmeBlock } from "../layers/Readme.js"
+import { readmeBlock, runCommand } from "../layers/Readme.js"
 
 const repo = path.resolve(import.meta.dirname, "../..")
 /** The home the README's first loop uses. */
@@ -24,18 +24,9 @@ describe("the README's first loop", () => {
         })
       )
       // `set -e` so that any failing line fails the test; aliases need expand_aliases outside an interactive shell.
-      const result = yield* Effect.async<{ status: number | null; stdout: string; stderr: string }>((resume) => {
-        const child = spawn("bash", ["-c", `set -euo pipefail\nshopt -s expand_aliases\n${script}`], {
-          cwd: repo,
-          env: { ...process.env, NOTIFY_SOCKET: "", WATCHDOG_USEC: "", INVOCATION_ID: "" },
-          stdio: ["ignore", "pipe", "pipe"]
-        })
-        let stdout = ""
-        let stderr = ""
-        child.stdout.on("data", (chunk) => (stdout += chunk))
-        child.stderr.on("data", (chunk) => (stderr += chunk))
-        child.on("close", (status) => resume(Effect.succeed({ status, stdout, stderr })))
-        return Effect.sync(() => child.kill("SIGKILL"))
+      const result = yield* runCommand("bash", ["-c", `set -euo pipefail\nshopt -s expand_aliases\n${script}`], {
+        cwd: repo,
+        env: { ...process.env, NOTIFY_SOCKET: "", WATCHDOG_USEC: "", INVOCATION_ID: "" }
       })
       assert.strictEqual(result.status, 0, `${result.stdout}\n${result.stderr}`)
       const output = `${result.stdout}\n${result.stderr}`
