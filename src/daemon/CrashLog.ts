@@ -1,5 +1,6 @@
 import { SqlClient } from "@effect/sql"
-import { Clock, Effect } from "effect"
+import { Clock, Effect, Schema } from "effect"
+import { rowDecoder } from "../domain/SqlRow.js"
 
 /** One unclean end of the daemon. */
 export interface CrashRecord {
@@ -8,8 +9,13 @@ export interface CrashRecord {
   readonly reason: string
 }
 
+// Built once each: rows read back from agenc.db are decoded, like every other table's.
+const stateRows = rowDecoder("daemon_state", Schema.Struct({ value: Schema.String }))
+const crashRows = rowDecoder("daemon_crashes", Schema.Struct({ at: Schema.Number, pid: Schema.Number, reason: Schema.String }))
+const countRows = rowDecoder("daemon_crashes", Schema.Struct({ n: Schema.Number }))
+
 const getState = (sql: SqlClient.SqlClient, key: string) =>
-  sql<{ value: string }>`SELECT value FROM daemon_state WHERE key = ${key}`.pipe(Effect.map((rows) => rows[0]?.value))
+  sql`SELECT value FROM daemon_state WHERE key = ${key}`.pipe(Effect.flatMap(stateRows.first), Effect.map((row) => row?.value))
 
 const setState = (sql: SqlClient.SqlClient, key: string, value: string) =>
   sql`INSERT INTO daemon_state (key, value) VALUES (${key}, ${value}) ON CONFLICT (key) DO UPDATE SET value = excluded.value`
@@ -20,7 +26,7 @@ export const recordCrash = (crash: CrashRecord) =>
 
 /** The newest crash, if any. */
 export const lastCrash = Effect.flatMap(SqlClient.SqlClient, (sql) =>
-  sql<CrashRecord>`SELECT at, pid, reason FROM daemon_crashes ORDER BY id DESC LIMIT 1`.pipe(Effect.map((rows) => rows[0])))
+  sql`SELECT at, pid, reason FROM daemon_crashes ORDER BY id DESC LIMIT 1`.pipe(Effect.flatMap(crashRows.first)))
 
 /** How many times the daemon started again after an unclean end. */
 export const restarts = Effect.flatMap(SqlClient.SqlClient, (sql) => getState(sql, "restarts").pipe(Effect.map((value) => Number(value ?? 0))))
@@ -38,9 +44,9 @@ export const markStarted = (pid: number, stale: { readonly pid: number | undefin
     const unclean = stale !== undefined || !clean
     if (unclean) {
       const crashedPid = stale?.pid ?? Number(previousPid ?? 0)
-      const known = yield* sql<{ n: number }>`SELECT COUNT(*) AS n FROM daemon_crashes WHERE pid = ${crashedPid} AND at >= (
-        SELECT COALESCE(MAX(CAST(value AS INTEGER)), 0) FROM daemon_state WHERE key = 'startedAt')`
-      if ((known[0]?.n ?? 0) === 0) {
+      const known = yield* sql`SELECT COUNT(*) AS n FROM daemon_crashes WHERE pid = ${crashedPid} AND at >= (
+        SELECT COALESCE(MAX(CAST(value AS INTEGER)), 0) FROM daemon_state WHERE key = 'startedAt')`.pipe(Effect.flatMap(countRows.first))
+      if ((known?.n ?? 0) === 0) {
         const reason = stale?.reason ?? "the previous daemon did not shut down cleanly"
         yield* recordCrash({ at: now, pid: crashedPid, reason })
         yield* Effect.logWarning(`recovered from an unclean end of PID ${crashedPid}: ${reason}`)

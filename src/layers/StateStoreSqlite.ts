@@ -79,6 +79,7 @@ const idRows = rowDecoder("runs", Schema.Struct({ id: Schema.Number }))
 const actionRows = rowDecoder("runs", Schema.Struct({ action: Schema.String }))
 const outcomeRows = rowDecoder("runs", Schema.Struct({ outcome: Schema.String }))
 const slotRows = rowDecoder("runs", Schema.Struct({ slot: NullableInt }))
+const actionSlotRows = rowDecoder("runs", Schema.Struct({ action: Schema.String, slot: Schema.Number }))
 const countRows = rowDecoder("runs", Schema.Struct({ outcome: Schema.String, n: Schema.Number }))
 const skipRows = rowDecoder("failure_streaks", Schema.Struct({ skip_remaining: Schema.Number }))
 
@@ -209,7 +210,8 @@ export const StateStoreSqlite = (options: { readonly ledgerSize: number }) =>
             Effect.map((row) => Option.fromNullable(row?.slot)),
             Effect.mapError(toStateError)
           ),
-        lastSlots: sql<{ action: string; slot: number }>`SELECT action, MAX(COALESCE(last_slot, scheduled_at)) AS slot FROM runs WHERE trigger = 'schedule' GROUP BY action`.pipe(
+        lastSlots: sql`SELECT action, MAX(COALESCE(last_slot, scheduled_at)) AS slot FROM runs WHERE trigger = 'schedule' GROUP BY action`.pipe(
+          Effect.flatMap(actionSlotRows.all),
           Effect.map((rows) => new Map(rows.map((row) => [row.action, row.slot]))),
           Effect.mapError(toStateError)
         ),
