@@ -71,7 +71,7 @@ const probe = (file: string) =>
   })
 
 /**
- * `SqlClient` for the commands that only read (`daemon status`, `heartbeat list|next|runs`): never creates
+ * `SqlClient` for the commands that only read (`daemon status`, `heartbeat list|next|runs`, `heartbeat run --dry-run`): never creates
  * `$AGENC_HOME` or `agenc.db`, never migrates, never writes, and works on a read-only home. A missing
  * database reads as empty; one from an older agenc (not yet migrated) fails with a one-line error.
  */
