@@ -7,7 +7,9 @@ import ts from "typescript"
  * "Typed boundaries" (ARCHITECTURE.md, Boundaries): data from outside the process is decoded by a Schema,
  * never cast. Every `x as T` and `<T>x` in src/ counts, except `as const` and a cast whose line (or the
  * line above) carries a `// cast:` comment saying why it is sound (a koffi signature, a library's
- * untyped internals, a literal's element type). The count must be zero.
+ * untyped internals, a literal's element type). A tagged template given a type argument (`sql<Row>\`…\``)
+ * counts too: it promises the rows' type without checking it (rows go through `rowDecoder`). The count
+ * must be zero.
  */
 const src = path.resolve(__dirname, "../../src")
 
@@ -27,7 +29,9 @@ export const castsIn = (file: string, text: string): ReadonlyArray<string> => {
   const justified = (line: number) => /\/\/ cast: \S/.test(lines[line] ?? "") || /^\s*\/\/ cast: \S/.test(lines[line - 1] ?? "")
   const found: Array<string> = []
   const visit = (node: ts.Node) => {
-    if ((ts.isAsExpression(node) || ts.isTypeAssertionExpression(node)) && !isConstAssertion(node.type)) {
+    const cast = ((ts.isAsExpression(node) || ts.isTypeAssertionExpression(node)) && !isConstAssertion(node.type)) ||
+      (ts.isTaggedTemplateExpression(node) && node.typeArguments !== undefined)
+    if (cast) {
       const line = source.getLineAndCharacterOfPosition(node.getStart(source)).line
       const end = source.getLineAndCharacterOfPosition(node.getEnd()).line
       if (![line, end].some(justified)) found.push(`${path.relative(src, file)}:${end + 1}: ${node.getText(source).replace(/\s+/g, " ").slice(0, 120)}`)
@@ -39,7 +43,7 @@ export const castsIn = (file: string, text: string): ReadonlyArray<string> => {
 }
 
 describe("casts in src/", () => {
-  it("the detector counts `as T` and `<T>x`, skips `as const`, `import * as` and justified casts", () => {
+  it("the detector counts `as T`, `<T>x` and `sql<T>`…``, skips `as const`, `import * as` and justified casts", () => {
     const sample = [
       "import * as fs from \"node:fs\"",
       "const a = JSON.parse(text) as { id?: unknown }",
@@ -48,9 +52,11 @@ describe("casts in src/", () => {
       "const d = libc.func(\"int close(int)\") as Close // cast: koffi returns an untyped function",
       "// cast: koffi returns an untyped function",
       "const e = libc.func(\"int dup2(int, int)\") as Dup2",
-      "export * as Action from \"./Action.js\""
+      "export * as Action from \"./Action.js\"",
+      "const f = sql<{ n: number }>`SELECT 1 AS n`",
+      "const g = sql`SELECT 1 AS n`"
     ].join("\n")
-    assert.deepStrictEqual(castsIn(path.join(src, "Sample.ts"), sample).map((hit) => hit.split(": ")[0]), ["Sample.ts:2", "Sample.ts:4"])
+    assert.deepStrictEqual(castsIn(path.join(src, "Sample.ts"), sample).map((hit) => hit.split(": ")[0]), ["Sample.ts:2", "Sample.ts:4", "Sample.ts:9"])
   })
 
   it("src/ has no unjustified cast", () => {
